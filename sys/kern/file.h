@@ -10,6 +10,7 @@
 #ifndef RUMP_KERN_FILE_H
 #define RUMP_KERN_FILE_H
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
@@ -108,6 +109,7 @@ struct fdtable {
 	int		 nfd;		/* slots allocated in tab */
 	struct fdent	*tab;
 	int		 lowfree;	/* hint: no free slot below this */
+	struct proc	*owner;		/* for POSIX lock release; set by proc.c */
 };
 
 struct fdtable *fdtable_alloc(void);
@@ -142,6 +144,8 @@ int pipe_create(int flags, struct file **rfp, struct file **wfp);
 struct pipe *pipe_alloc(void);
 int fifo_open(struct vnode *vp, struct pipe **pipep, int flags,
     struct file **fpp);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ; -EBADF if fp is not a pipe or FIFO */
+int pipe_fcntl(struct file *fp, int cmd, unsigned long arg);
 
 /* --- advisory locks (vfs/lockf.c) -------------------------------------------- */
 

@@ -105,6 +105,7 @@ struct proc *proc_find(pid_t pid);		/* unreferenced; proc_lock */
 void proc_exit(struct proc *p);			/* closes all, reparents */
 void proc_setcomm(struct proc *p, const char *comm);
 /* lwps: allocation, binding to the calling host thread, release. */
+void lwp_init(void);				/* by proc_init() */
 struct lwp *lwp_create(struct proc *p);
 void lwp_bind(struct lwp *l);			/* make curlwp */
 void lwp_release(struct lwp *l);		/* last one exits the proc */
@@ -154,8 +155,12 @@ void waitq_leave(struct waiter *w);
 void waitq_wakeup(struct waitq *wq);		/* wakes every waiter */
 /* park on several waiters entered with the same lwp (poll) */
 int lwp_park(struct lwp *l, uint64_t seq, const struct timespec *deadline);
+/* l's current wake sequence, the seq to pass lwp_park (poll, nanosleep) */
+uint64_t lwp_getseq(struct lwp *l);
 /* deadline = now + ms (ms < 0: NULL semantics handled by caller) */
 void deadline_after_ms(struct timespec *ts, long ms);
+/* deadline = now + rel (a valid timespec; huge values are clamped) */
+void deadline_after(struct timespec *ts, const struct timespec *rel);
 
 /* --- kernel memory -------------------------------------------------------- */
 
@@ -176,6 +181,7 @@ extern struct timespec boottime;	/* CLOCK_REALTIME at boot */
 bool kern_booted(void);
 /* Called by reboot(2) after syncing; the default exits the host process. */
 void kern_set_halt_hook(void (*hook)(int howto));
+void kern_halt(int howto);		/* runs the hook (reboot(2)) */
 
 /* subsystem init, called in this order by rump_init() */
 void kmem_init(void);

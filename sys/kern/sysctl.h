@@ -34,5 +34,15 @@ void *sysctl_node_arg(struct sysctlnode *node);
 /* protects every node's value; handlers run with it held */
 void sysctl_lock(void);
 void sysctl_unlock(void);
+/*
+ * For handlers: copies size bytes of val to oldp per the contract above
+ * (oldp NULL: size only; short buffer: what fits, then -ENOMEM).
+ */
+int sysctl_copyval(void *oldp, size_t *oldlenp, const void *val, size_t size);
+
+/* kern.hostname / kern.domainname, NUL-terminated and truncated to len
+ * (sysctl_nodes.c; used by uname) */
+void kern_gethostname(char *buf, size_t len);
+void kern_getdomainname(char *buf, size_t len);
 
 #endif /* RUMP_KERN_SYSCTL_H */

@@ -52,7 +52,7 @@ struct vnode {
 	off_t			 v_size;
 	blkcnt_t		 v_blocks;	/* 512-byte units allocated */
 	struct timespec		 v_atime, v_mtime, v_ctime, v_btime;
-	/* FIFO: the pipe while open, and its open counts (vfs_lock) */
+	/* FIFO: the pipe while open (kern/pipe.c's fifo_lock, not vfs_lock) */
 	struct pipe		*v_fifo;
 	/* advisory locks (vfs/lockf.c), protected by v_lockf_mtx */
 	pthread_mutex_t		 v_lockf_mtx;
@@ -141,6 +141,10 @@ struct mount {
 	char			 mnt_path[PATH_MAX];
 	void			*mnt_data;	/* file system private */
 	TAILQ_ENTRY(mount)	 mnt_link;	/* mount table, vfs_lock */
+	/* vnodes of this mount with v_usecount > 0 (vfs_vnode.c keeps it):
+	 * umount is EBUSY while any but the root is in use */
+	int			 mnt_nactive;	/* vfs_lock */
+	bool			 mnt_detached;	/* lazily unmounted; freed at 0 */
 };
 
 extern struct vnode *rootvnode;
@@ -188,10 +192,15 @@ struct nameidata {
  * ENOTDIR.  Called with vfs_lock held.  Without NI_PARENT a missing object
  * is -ENOENT.  With NI_PARENT a final "." or ".." gives -EINVAL-free
  * results with ni_name set to it; callers that create reject them.
+ * A path without a final component ("/") gives ni_name "/" with ni_dvp
+ * and ni_vp both that directory.  ni_vp is the object the name reaches,
+ * with mounts crossed (a mount point gives the mounted root).  With a
+ * real dirfd and a relative path, namei drops vfs_lock briefly before it
+ * starts, to fetch the descriptor in lock order (fdtable.lock first).
  */
 int namei(struct proc *p, int dirfd, const char *path, int flags,
     struct nameidata *nd);
-void namei_done(struct nameidata *nd);
+void namei_done(struct nameidata *nd);	/* vfs_lock held */
 
 /* permission check of cred against vp for R_OK|W_OK|X_OK (vfs_lock held) */
 int vn_access(struct vnode *vp, const struct cred *c, int mode);
@@ -219,9 +228,12 @@ const struct cdevsw *cdev_lookup(dev_t dev);
 
 /* --- mounting (vfs/mount.c) --------------------------------------------------- */
 
-/* mounts fstype on the directory vp (NULL: as root) */
+/* mounts fstype on the directory vp (NULL: as root); vfs_lock held */
 int vfs_domount(const char *fstype, const char *source, struct vnode *vp,
     unsigned long flags, const char *data, const char *path);
 int vfs_sync_all(void);
+/* a detached mount's last active vnode went away: unmount and free it
+ * (called by vrele_locked, vfs_lock held) */
+void vfs_mount_idle(struct mount *mp);
 
 #endif /* RUMP_VFS_VFS_H */

@@ -1,0 +1,14 @@
+# demo.mk — `make demo`: boots a rump kernel in this process and shows it
+# working (demo/demo.c, linked statically against librump.a).
+
+DEMO := $(B)/demo/demo
+
+$(DEMO): demo/demo.c $(B)/lib/librump.a $(PUBHDR) $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 $(WARN) -D_GNU_SOURCE $(CFLAGS) -I$(B)/include \
+	    -o $@ demo/demo.c $(B)/lib/librump.a -pthread
+
+demo:
+	@$(SETUP)
+	@$(MAKE) --no-print-directory all $(DEMO)
+	@$(DEMO)
