@@ -12,13 +12,14 @@ PYTHON  ?= python3
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS_COMMON := -std=gnu17 $(WARN) -pthread -D_GNU_SOURCE -fPIC \
-	-Iinclude -I$(B)/include -Isys -I$(B)/gen
+	-I. -Iinclude -I$(B)/include -Isys -I$(B)/gen
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 LDLIBS  := -pthread
 
 KERN_SRC := $(sort $(wildcard sys/*/*.c sys/*/*/*.c)) $(B)/gen/sysent.c
-GEN      := $(B)/include/rump/rump_syscalls.h $(B)/gen/sys_protos.h $(B)/gen/sysent.c
+GEN      := $(B)/include/rump/rump_syscalls.h $(B)/gen/sys_protos.h $(B)/gen/sysent.c \
+	    $(B)/gen/client_stubs.c $(B)/gen/systab.c
 PUBHDR   := $(B)/include/rump/rump.h $(B)/include/rump/rumpdefs.h
 HDRS     := $(wildcard sys/*/*.h sys/*/*/*.h) $(GEN) $(PUBHDR)
 

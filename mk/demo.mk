@@ -8,7 +8,11 @@ $(DEMO): demo/demo.c $(B)/lib/librump.a $(PUBHDR) $(GEN)
 	$(CC) -std=gnu17 $(WARN) -D_GNU_SOURCE $(CFLAGS) -I$(B)/include \
 	    -o $@ demo/demo.c $(B)/lib/librump.a -pthread
 
+.PHONY: demo-build
+demo-build: all $(DEMO)
+	@:
+
 demo:
 	@$(SETUP)
-	@$(MAKE) --no-print-directory all $(DEMO)
+	@$(MAKE) --no-print-directory demo-build
 	@$(DEMO)

@@ -38,7 +38,7 @@ $(B)/tests/bin/t_concurrency: $(CONC_SRC) $(CONC_HDR) $(DT_DEPS) \
 $(B)/tests/tsan/t_concurrency: $(CONC_SRC) $(CONC_HDR) $(DT_DEPS) \
     $(B)/lib/librump-tsan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(DT_CFLAGS) $(DT_TSAN) -DCONC_ITERS_DEFAULT=4000 \
+	$(CC) $(DT_CFLAGS) $(DT_TSAN) -DCONC_ITERS_DEFAULT=8000 \
 	    -o $@ $(CONC_SRC) \
 	    $(B)/lib/librump-tsan.a -lcmocka -pthread
 

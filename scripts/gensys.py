@@ -160,6 +160,7 @@ struct timeval; struct timespec; struct utsname;
 
 
 def sysent_c(calls):
+    kernel = True
     o = [HEAD, """/* Dispatch table and local entry points: every call enters the kernel the
  * same way, checks its required pointers and converts the negative errno
  * convention to libc's in exactly this one place. */
@@ -180,14 +181,164 @@ def sysent_c(calls):
 """]
     for c in calls:
         o.append(invoker(c))
+        o.append(got_fn(c))
+        o.append(check_fn(c))
         o.append(local_stub(c))
-    o.append("const struct sysent sysent[SYS_NRMAX] = {\n")
+    o.append(table(calls, "sysent", kernel=True))
+    return "".join(o)
+
+
+def table(calls, tname, kernel):
+    o = [f"const struct sysent {tname}[SYS_NRMAX] = {{\n"]
     for c in calls:
         descs = ", ".join(
-            f"{{ SA_{a.kind.upper()}, {int(a.optional)}, \"{a.name}\" }}" for a in c.args)
+            f"{{ SA_{a.kind.upper()}, {int(a.optional)}, {int(a.ctl)}, \"{a.name}\" }}" for a in c.args)
+        got = f"sysent_got_{c.name}" if has_outputs(c) else "NULL"
+        chk = f"sysent_check_{c.name}" if has_check(c) else "NULL"
+        inv = f"sysent_invoke_{c.name}" if kernel else "NULL"
         o.append(f"\t[{c.nr}] = {{ \"{c.name}\", {c.nr}, {len(c.args)}, "
-                 f"{{ {descs} }}, sysent_invoke_{c.name} }},\n")
+                 f"{{ {descs} }}, {inv}, {got}, {chk} }},\n")
     o.append("};\n")
+    return "".join(o)
+
+
+def has_outputs(c):
+    return any(a.kind in ("out", "inout", "iovout") for a in c.args)
+
+
+def got_fn(c):
+    """Server side: how many bytes of output argument i come back after the
+    call returned ret (the G of out(N, G); iovout: ret in total)."""
+    if not has_outputs(c):
+        return ""
+    o = [f"static size_t\nsysent_got_{c.name}(unsigned i, const uint64_t *a, long ret)\n{{\n"]
+    for i, a in enumerate(c.args):
+        o.append(f"\t{a.decl()} __attribute__((unused)) = ({a.ctype})a[{i}];\n")
+    o.append("\n\tswitch (i) {\n")
+    for i, a in enumerate(c.args):
+        if a.kind not in ("out", "inout", "iovout"):
+            continue
+        if a.kind == "iovout" or (len(a.exprs) > 1 and a.exprs[1] == "ret"):
+            g = "ret < 0 ? 0 : (size_t)ret"
+        elif len(a.exprs) > 1:
+            g = f"ret < 0 ? 0 : (size_t)({a.exprs[1]})"
+        else:
+            g = f"ret < 0 ? 0 : (size_t)({a.exprs[0]})"
+        o.append(f"\tcase {i}:\n\t\treturn {g};\n")
+    o.append("\t}\n\treturn 0;\n}\n\n")
+    return "".join(o)
+
+
+def check_fn(c):
+    """Server side: the sizes a client declared must be the ones the table's
+    expressions give for the decoded arguments, or the kernel would read or
+    write past a buffer.  Expressions over scalars only are checked first,
+    so that those reading through a pointer (*oldlenp) only read buffers
+    already known to be big enough."""
+    sized = [(i, a) for i, a in enumerate(c.args)
+             if a.kind in ("in", "out", "inout", "iovin", "iovout") and a.exprs]
+    if not sized:
+        return ""
+    ptrs = [a.name for a in c.args if a.kind in PTR_KINDS]
+    def reads_ptr(a):
+        return any(re.search(rf"\b{p}\b", a.exprs[0]) for p in ptrs if p != a.name)
+    order = [x for x in sized if not reads_ptr(x[1])] + [x for x in sized if reads_ptr(x[1])]
+    o = [f"static int\nsysent_check_{c.name}(const uint64_t *a, const size_t *n)\n{{\n"]
+    for i, a in enumerate(c.args):
+        o.append(f"\t{a.decl()} __attribute__((unused)) = ({a.ctype})a[{i}];\n")
+    o.append("\n")
+    for i, a in order:
+        o.append(f"\tif (a[{i}] != 0 && n[{i}] != (size_t)({a.exprs[0]}))\n\t\treturn -1;\n")
+    o.append("\treturn 0;\n}\n\n")
+    return "".join(o)
+
+
+def has_check(c):
+    return any(a.kind in ("in", "out", "inout", "iovin", "iovout") and a.exprs for a in c.args)
+
+
+def client_c(calls):
+    """librumpclient's rump_sys_* stubs: describe each argument's bytes and
+    hand the call to the transport."""
+    o = [HEAD, """/* Remote entry points: every call is one request and one reply. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/time.h>
+#include "sp/sp.h"
+#include "client/client.h"
+
+"""]
+    for c in calls:
+        o.append(client_stub(c))
+    return "".join(o)
+
+
+def systab_c(calls):
+    """The descriptor table without kernel handlers, for code outside the
+    kernel (librumpclient, the codec's fuzzer)."""
+    o = [HEAD, """/* Syscall descriptors for the sysproxy codec, without kernel handlers. */
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/time.h>
+#include "kern/sysent.h"
+#include "sp/sp.h"
+
+"""]
+    for c in calls:
+        o.append(got_fn(c))
+        o.append(check_fn(c))
+    o.append(table(calls, "sp_systab", kernel=False))
+    return "".join(o)
+
+
+def client_stub(c):
+    o = [f"RUMP_EXPORT {c.ret}\nrump_sys_{c.name}({proto_args(c, public=True)})\n{{\n"]
+    n = max(len(c.args), 1)
+    o.append(f"\tstruct sp_argv av[{n}];\n\tlong rv;\n\tint error;\n")
+    va = [a for a in c.args if a.variadic]
+    if va:
+        a = va[0]
+        vt = "unsigned int" if a.ctype in ("mode_t",) else a.ctype
+        o.append(f"\t{a.ctype} {a.name};\n\tva_list ap;\n\n")
+        o.append(f"\tva_start(ap, {c.args[-2].name});\n\t{a.name} = ({a.ctype})va_arg(ap, {vt});\n\tva_end(ap);\n")
+    o.append("\n\tmemset(av, 0, sizeof(av));\n")
+    # clamp bare length arguments so that any call fits in one frame
+    for a in c.args:
+        if a.kind in ("in", "out") and a.exprs and re.fullmatch(r"\w+", a.exprs[0]) \
+                and a.exprs[0] in [x.name for x in c.args]:
+            o.append(f"\tif ({a.exprs[0]} > SP_MAXIO)\n\t\t{a.exprs[0]} = SP_MAXIO;\n")
+    for a in c.args:
+        if a.kind in PTR_KINDS and not a.optional:
+            o.append(f"\tif ({a.name} == NULL) {{\n\t\terrno = EFAULT;\n\t\treturn -1;\n\t}}\n")
+    for i, a in enumerate(c.args):
+        o.append(f"\tav[{i}].val = (uint64_t)(uintptr_t){a.name};\n" if "*" in a.ctype
+                 else f"\tav[{i}].val = (uint64_t){a.name};\n")
+        if a.kind in ("path", "str"):
+            o.append(f"\tav[{i}].len = {a.name} != NULL ? strlen({a.name}) + 1 : 0;\n")
+        elif a.kind in ("in", "out", "inout"):
+            o.append(f"\tav[{i}].len = {a.name} != NULL ? (size_t)({a.exprs[0]}) : 0;\n")
+        elif a.kind in ("iovin", "iovout"):
+            o.append(f"\tav[{i}].len = (size_t)({a.exprs[0]});\n")
+        if a.ctl:
+            o.append(f"\terror = sp_ctl_shape(&sp_systab[{c.nr}], av[{i-1}].val, &av[{i}].len);\n")
+            o.append(f"\tif (error < 0) {{\n\t\terrno = -error;\n\t\treturn -1;\n\t}}\n")
+            o.append(f"\tav[{i}].ctlkind = (uint8_t)error;\n")
+    o.append(f"\terror = rumpclient__call(&sp_systab[{c.nr}], av, &rv);\n")
+    o.append("\tif (error == 0 && rv < 0)\n\t\terror = (int)-rv;\n")
+    o.append(f"\tif (error != 0) {{\n\t\terrno = error;\n\t\treturn -1;\n\t}}\n\treturn ({c.ret})rv;\n}}\n\n")
     return "".join(o)
 
 
@@ -240,6 +391,8 @@ def main():
     write(f"{out}/include/rump/rump_syscalls.h", public_header(calls))
     write(f"{out}/gen/sys_protos.h", kernel_protos(calls))
     write(f"{out}/gen/sysent.c", sysent_c(calls))
+    write(f"{out}/gen/client_stubs.c", client_c(calls))
+    write(f"{out}/gen/systab.c", systab_c(calls))
 
 
 if __name__ == "__main__":

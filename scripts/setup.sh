@@ -13,16 +13,17 @@ set -u
 REQUIRED="build-essential python3 libcmocka-dev bats pkg-config"
 OPTIONAL="clang"
 
-# Prints the packages of "$@" that are not fully installed.
+# Prints the packages of "$@" that are not fully installed (one dpkg-query
+# for all of them; unknown names are simply absent from its answer).
 missing()
 {
+	ok=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "$@" \
+	    2>/dev/null | awk '$2 == "ii" { print $1 }')
+	out=""
 	for pkg in "$@"; do
-		st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null)
-		case "$st" in
-		ii*) ;;
-		*) printf '%s ' "$pkg" ;;
-		esac
+		echo "$ok" | grep -qx "$pkg" || out="${out:+$out }$pkg"
 	done
+	printf '%s' "$out"
 }
 
 # Without dpkg we cannot install anything: check the tools themselves.
@@ -41,10 +42,10 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	exit 0
 fi
 
-need=$(echo $(missing $REQUIRED))
-want=$(echo $(missing $OPTIONAL))
+need=$(missing $REQUIRED)
+want=$(missing $OPTIONAL)
 [ -z "$need$want" ] && exit 0
-all=$(echo $need $want)
+all="${need:+$need }$want"
 
 if [ "$(id -u)" -ne 0 ]; then
 	if [ -z "$need" ]; then
@@ -65,7 +66,10 @@ echo "setup: installing $all" >&2
 # without an update and refresh the lists only if the install fails.
 have_lists()
 {
-	ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'
+	for f in /var/lib/apt/lists/*_Packages*; do
+		[ -e "$f" ] && return 0
+	done
+	return 1
 }
 # The optional packages must never block the required ones.
 install()
@@ -82,11 +86,11 @@ elif ! install; then
 	install
 fi
 
-need=$(echo $(missing $REQUIRED))
+need=$(missing $REQUIRED)
 if [ -n "$need" ]; then
 	echo "setup: still missing after apt-get: $need" >&2
 	exit 1
 fi
-want=$(echo $(missing $OPTIONAL))
+want=$(missing $OPTIONAL)
 [ -n "$want" ] && echo "setup: could not install optional: $want" >&2
 exit 0

@@ -8,12 +8,14 @@
  * process unless a server or a test installed its own.
  */
 #include <stdlib.h>
+#include <rump/rump.h>
 #include "kern/kern.h"
 
 struct timespec boottime;
 
 static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
 static atomic_bool booted;
+static atomic_bool vfs_disabled;
 
 static void
 halt_exit(int howto)
@@ -62,4 +64,16 @@ kern_halt(int howto)
 	void (*hook)(int) = atomic_load(&halt_hook);
 
 	hook(howto);
+}
+
+void
+kern_disable_vfs(void)
+{
+	atomic_store(&vfs_disabled, true);
+}
+
+bool
+kern_vfs_enabled(void)
+{
+	return !atomic_load(&vfs_disabled);
 }

@@ -174,6 +174,7 @@ void *kmem_realloc(void *p, size_t oldsize, size_t newsize);
 void kmem_free(void *p, size_t size);
 void kmem_setlimit(uint64_t bytes);	/* 0 = unlimited */
 uint64_t kmem_inuse(void);
+uint64_t kmem_getlimit(void);		/* 0 = unlimited */
 
 /* --- boot and halt -------------------------------------------------------- */
 
@@ -182,6 +183,14 @@ bool kern_booted(void);
 /* Called by reboot(2) after syncing; the default exits the host process. */
 void kern_set_halt_hook(void (*hook)(int howto));
 void kern_halt(int howto);		/* runs the hook (reboot(2)) */
+/*
+ * Components (rump_server -l): the VFS faction is present unless disabled
+ * before rump_init().  Without it sysctl_init() leaves out vfs.* and the
+ * sysproxy dispatcher refuses calls with a path argument (ENOSYS); the
+ * kernel still mounts its private root, which nobody can then reach.
+ */
+void kern_disable_vfs(void);
+bool kern_vfs_enabled(void);
 
 /* subsystem init, called in this order by rump_init() */
 void kmem_init(void);

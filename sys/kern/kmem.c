@@ -28,6 +28,12 @@ kmem_setlimit(uint64_t bytes)
 }
 
 uint64_t
+kmem_getlimit(void)
+{
+	return atomic_load(&kmem_limit);
+}
+
+uint64_t
 kmem_inuse(void)
 {
 	return atomic_load(&kmem_used);

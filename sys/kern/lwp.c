@@ -45,9 +45,9 @@ lwp_init(void)
 
 /*
  * A new lwp, not yet in any process.  lwps come from the host heap, not
- * kmem: there is at most one per host thread in a call, so they do not
- * scale with what clients ask for, and the implicit ones must not fail
- * because some client filled the kmem limit.
+ * kmem: they are bounded by host threads and processes rather than by
+ * data clients send, and an implicit one must not fail because some
+ * client filled the kmem limit (kern_enter has no way to say ENOMEM).
  */
 static struct lwp *
 lwp_new(struct proc *p)

@@ -284,6 +284,8 @@ sysctl_init(void)
 	    "System byte order"), "hw.byteorder");
 	sysctl_check(sysctl_add_int("hw.alignbytes", RO, &alignbytes,
 	    "Alignment constraint for all possible data types"), "hw.alignbytes");
+	if (!kern_vfs_enabled())
+		return;		/* rump_server without -lrumpvfs */
 	sysctl_check(sysctl_add_proc("vfs.generic.fstypes", RUMP_CTLTYPE_STRING, RO,
 	    sysctl_fstypes, NULL, "List of file systems present"),
 	    "vfs.generic.fstypes");

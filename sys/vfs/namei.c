@@ -68,7 +68,7 @@ vn_access(struct vnode *vp, const struct cred *c, int mode)
 	return ((int)bits & mode) == mode ? 0 : -EACCES;
 }
 
-/* Replaces *vpp by the root of whatever is mounted on it, repeatedly. */
+/* vp, or the root of what is mounted on it (repeatedly); moves the ref */
 static struct vnode *
 crossdown(struct vnode *vp)
 {
@@ -216,8 +216,38 @@ walk_final(struct walk *w, struct vnode *vp, bool trail,
 }
 
 /*
- * The walk proper.  Each round takes one component off w_buf; errors for
- * it come in Linux's order: ENOTDIR, EACCES, ENAMETOOLONG, lookup.
+ * Takes the component at *cpp (slashes already skipped) into name and
+ * moves *cpp past it and the slashes after it.  Errors come in Linux's
+ * order: ENOTDIR for the directory, EACCES to search it, ENAMETOOLONG.
+ */
+static int
+take_component(struct walk *w, const char **cpp, char *name, bool *trail,
+    bool *last)
+{
+	const char *cp = *cpp;
+	size_t len = strcspn(cp, "/");
+	int err;
+
+	if (w->w_dir->v_type != VDIR)
+		return -ENOTDIR;
+	if ((err = vn_access(w->w_dir, w->w_cred, X_OK)) != 0)
+		return err;
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(name, cp, len);
+	name[len] = '\0';
+	cp += len;
+	*trail = (*cp == '/');
+	while (*cp == '/')
+		cp++;
+	*last = (*cp == '\0');
+	*cpp = cp;
+	return 0;
+}
+
+/*
+ * The walk proper: one component per round.  Symbolic links met on the
+ * way, or at the end when followed, are spliced into the remaining path.
  */
 static int
 walk(struct walk *w, struct nameidata *nd)
@@ -225,8 +255,7 @@ walk(struct walk *w, struct nameidata *nd)
 	char name[NAME_MAX + 1];
 	struct vnode *vp = NULL;
 	const char *cp = w->w_buf;
-	size_t len;
-	bool trail, last;
+	bool trail, last, parent = (w->w_flags & NI_PARENT) != 0;
 	int err;
 
 	for (;;) {
@@ -234,27 +263,15 @@ walk(struct walk *w, struct nameidata *nd)
 			cp++;
 		if (*cp == '\0')
 			return walk_nolast(w, nd);
-		len = strcspn(cp, "/");
-		if (w->w_dir->v_type != VDIR)
-			return -ENOTDIR;
-		if ((err = vn_access(w->w_dir, w->w_cred, X_OK)) != 0)
+		if ((err = take_component(w, &cp, name, &trail, &last)) != 0)
 			return err;
-		if (len > NAME_MAX)
-			return -ENAMETOOLONG;
-		memcpy(name, cp, len);
-		name[len] = '\0';
-		cp += len;
-		trail = (*cp == '/');
-		while (*cp == '/')
-			cp++;
-		last = (*cp == '\0');
 		err = lookup_one(w, name, &vp);
-		if (err == -ENOENT && last && (w->w_flags & NI_PARENT))
+		if (err == -ENOENT && last && parent)
 			return walk_parent(w, name, NULL, trail, nd);
 		if (err != 0)
 			return err;
 		if (vp->v_type == VLNK && (!last || (w->w_flags & NI_FOLLOW) ||
-		    (trail && !(w->w_flags & NI_PARENT)))) {
+		    (trail && !parent))) {
 			err = follow_link(w, vp, cp, trail);
 			vrele_locked(vp);
 			if (err != 0)
@@ -262,10 +279,9 @@ walk(struct walk *w, struct nameidata *nd)
 			cp = w->w_buf;
 			continue;
 		}
-		if (last && (w->w_flags & NI_PARENT))
-			return walk_parent(w, name, vp, trail, nd);
 		if (last)
-			return walk_final(w, vp, trail, nd);
+			return parent ? walk_parent(w, name, vp, trail, nd) :
+			    walk_final(w, vp, trail, nd);
 		vrele_locked(w->w_dir);
 		w->w_dir = vp;
 	}

@@ -438,6 +438,25 @@ link_vnodes(struct nameidata *fnd, struct nameidata *tnd,
 	return dvp->v_op->vop_link(dvp, tnd->ni_name, vp);
 }
 
+/*
+ * Linking a descriptor's file (AT_EMPTY_PATH, empty path) needs
+ * CAP_DAC_READ_SEARCH or the credentials the file was opened with, so
+ * that a descriptor passed to someone does not let them make names.
+ */
+static int
+link_emptyok(struct pathop *po, const char *oldpath)
+{
+	const struct cred *o, *c = &po->po_cred;
+
+	if (oldpath[0] != '\0' || po->po_dirfp == NULL || cred_isroot(c))
+		return 0;
+	o = &po->po_dirfp->f_cred;
+	if (o->uid == c->uid && o->euid == c->euid && o->gid == c->gid &&
+	    o->egid == c->egid)
+		return 0;
+	return -ENOENT;
+}
+
 long
 sys_linkat(int olddirfd, const char *oldpath, int newdirfd,
     const char *newpath, int flags)
@@ -450,20 +469,18 @@ sys_linkat(int olddirfd, const char *oldpath, int newdirfd,
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	pathop_init(&po);
-	if (flags & AT_EMPTY_PATH) {
-		/* Linux asks for CAP_DAC_READ_SEARCH to link by descriptor */
-		if (!cred_isroot(&po.po_cred) && oldpath[0] == '\0')
-			return -ENOENT;
+	if (flags & AT_EMPTY_PATH)
 		niflags |= NI_EMPTYPATH;
-	}
 	if (flags & AT_SYMLINK_FOLLOW)
 		niflags |= NI_FOLLOW;
 	err = namei_getdir(po.po_proc, newdirfd, newpath, 0, &tdfp);
 	if (err != 0)
 		return err;
 	if ((err = pathop_begin(&po, olddirfd, oldpath, niflags)) == 0) {
-		err = namei_from(po.po_proc, &po.po_cred, namei_dirvp(tdfp),
-		    newpath, NI_PARENT, &tnd);
+		err = link_emptyok(&po, oldpath);
+		if (err == 0)
+			err = namei_from(po.po_proc, &po.po_cred,
+			    namei_dirvp(tdfp), newpath, NI_PARENT, &tnd);
 		if (err == 0) {
 			err = link_vnodes(&po.po_nd, &tnd, &po.po_cred);
 			namei_done(&tnd);

@@ -146,7 +146,7 @@ struct inoseen {
 	char	path[64];
 };
 static struct inoseen seen[NDIRS * (NNAMES + NSUBS) + 8];
-static int nseen;
+static int nseen, nfiles, nsubdirs;
 
 static void
 note_inode(const char *path, const struct stat *st)
@@ -176,6 +176,7 @@ check_file(const char *path)
 		free(buf);
 		return;
 	}
+	nfiles++;
 	n = rump_sys_read(fd, buf, MAXFILE + 1);
 	if (n < 0 || !content_ok(buf, (size_t)n))
 		cfail("final content of %s bad (%zd bytes)", path, n);
@@ -241,6 +242,7 @@ check_names(const char *dir, char names[][32], int n, char kind, int count)
 			check_file(path);
 		if (S_ISDIR(st.st_mode))
 			subdirs++;
+		nsubdirs += S_ISDIR(st.st_mode);
 	}
 	return subdirs;
 }
@@ -315,15 +317,21 @@ check_tree(void)
 {
 	char dir[32];
 
-	nseen = 0;
+	int multi = 0;
+
+	nseen = nfiles = nsubdirs = 0;
 	for (int d = 0; d < NDIRS; d++) {
 		snprintf(dir, sizeof(dir), "/conc/d%d", d);
 		check_dir(dir, true);
 	}
-	for (int i = 0; i < nseen; i++)
+	for (int i = 0; i < nseen; i++) {
 		if ((int)seen[i].nlink != seen[i].names)
 			cfail("%s: nlink %lu but %d names", seen[i].path,
 			    (unsigned long)seen[i].nlink, seen[i].names);
+		multi += seen[i].names > 1;
+	}
+	printf("final tree: %d inodes (%d with several names), %d files read, "
+	    "%d subdirectories\n", nseen, multi, nfiles, nsubdirs);
 }
 
 void

@@ -24,9 +24,10 @@
 #define HDRSZ		32	/* file header */
 #define MAXFILE		(HDRSZ + 6000)
 #define NFDSCAN		1024
+#define SHARED_SLOT	300	/* dup2()ed onto by every thread */
 /* Iterations per thread; the TSan build sets a smaller default. */
 #ifndef CONC_ITERS_DEFAULT
-#define CONC_ITERS_DEFAULT	8000
+#define CONC_ITERS_DEFAULT	20000
 #endif
 
 struct cproc {

@@ -113,6 +113,15 @@ op_names(struct cthr *t, int which)
 		    (int)(rnd(&t->rng) % NNAMES));
 		expect("symlink", a, rump_sys_symlink(target, a), EEXIST, 0, 0);
 		break;
+	case 4:
+		path_n(b, sizeof(b), &t->rng);
+		expect("rename", b, rump_sys_rename(a, b), ENOENT, 0, 0);
+		break;
+	case 5:
+		path_n(b, sizeof(b), &t->rng);
+		expect("exchange", b, rump_sys_renameat2(AT_FDCWD, a, AT_FDCWD,
+		    b, RENAME_EXCHANGE), ENOENT, 0, 0);
+		break;
 	case 3:
 		if (rump_sys_lstat(a, &st) != 0)
 			expect("lstat", a, -1, ENOENT, 0, 0);
@@ -230,6 +239,35 @@ op_pipe(struct cthr *t)
 	}
 }
 
+/*
+ * One descriptor slot that every thread of the process dup2()s onto,
+ * fstat()s and closes at once: whatever it finds there must be whole.
+ */
+static void
+op_slot(struct cthr *t)
+{
+	struct stat st;
+	int src = (rnd(&t->rng) & 1) ? t->lockfd : t->proc->pipefd[1];
+
+	switch (rnd(&t->rng) % 3) {
+	case 0:
+		if (rump_sys_dup2(src, SHARED_SLOT) != SHARED_SLOT)
+			cfail("dup2 to shared slot: %s", strerror(errno));
+		break;
+	case 1:
+		if (rump_sys_fstat(SHARED_SLOT, &st) == 0) {
+			if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+				cfail("shared slot: mode %o", st.st_mode);
+		} else {
+			expect("fstat slot", "", -1, EBADF, 0, 0);
+		}
+		break;
+	default:
+		expect("close slot", "", rump_sys_close(SHARED_SLOT), EBADF, 0, 0);
+		break;
+	}
+}
+
 /* dup/dup2/F_DUPFD on the table all threads of the process share. */
 static void
 op_dup(struct cthr *t)
@@ -319,6 +357,18 @@ op_append(struct cthr *t)
 		t->appends++;
 }
 
+/* Either the boot-time name or one whole name some thread wrote. */
+static bool
+hostname_ok(const char *s)
+{
+	int id, end = 0;
+
+	if (strncmp(s, "rump-", 5) == 0)
+		return true;
+	return sscanf(s, "conc-%d%n", &id, &end) == 1 && s[end] == '\0' &&
+	    id >= 0 && id < NTHR;
+}
+
 static void
 op_sysctl(struct cthr *t)
 {
@@ -330,7 +380,7 @@ op_sysctl(struct cthr *t)
 	case 0:
 		if (rump_sys_sysctlbyname("kern.hostname", val, &len, NULL, 0) != 0)
 			cfail("sysctl read hostname: %s", strerror(errno));
-		else if (strncmp(val, "conc-", 5) != 0 && strncmp(val, "rump-", 5) != 0)
+		else if (!hostname_ok(val))
 			cfail("sysctl hostname '%.40s'", val);
 		break;
 	case 1:
@@ -351,7 +401,7 @@ op_sysctl(struct cthr *t)
 static void
 one_op(struct cthr *t)
 {
-	int op = (int)(rnd(&t->rng) % 20), sub = (int)(rnd(&t->rng) % 4);
+	int op = (int)(rnd(&t->rng) % 20), sub = (int)(rnd(&t->rng) % 6);
 
 	t->ops[op]++;
 	switch (op) {
@@ -359,7 +409,7 @@ one_op(struct cthr *t)
 	case 2: op_create(t, true); break;
 	case 3: case 4: op_read(t); break;
 	case 5: case 6: case 7: op_names(t, sub); break;
-	case 8: case 9: op_dirs(t, sub); break;
+	case 8: case 9: op_dirs(t, sub % 4); break;
 	case 10: op_getdents(t); break;
 	case 11: case 12: op_pipe(t); break;
 	case 13: op_dup(t); break;
@@ -367,6 +417,7 @@ one_op(struct cthr *t)
 	case 15: op_counter(t); break;
 	case 16: op_append(t); break;
 	case 17: op_sysctl(t); break;
+	case 18: op_slot(t); break;
 	default: op_names(t, 3); break;
 	}
 }

@@ -3,7 +3,7 @@
  * and ThreadSanitizer).  t_hammer: NPROC processes made with
  * rump_lwproc_rfork(), NTHR_PER threads bound to each (the others join
  * with rump_lwproc_newlwp()), all hammering /conc for CONC_ITERS
- * iterations (default 8000, TSan build 4000), then the invariants of check.c and the
+ * iterations (default 20000, TSan build 8000), then the invariants of check.c and the
  * descriptor counts per process.  t_proc_churn: processes (and children of
  * processes) created and released with descriptors, pipes and locks still
  * held; afterwards nothing of theirs may remain.
@@ -126,6 +126,7 @@ drain_pipe(struct cproc *pr)
 
 	while (rump_sys_read(pr->pipefd[0], msg, MSGSZ) == MSGSZ)
 		atomic_fetch_add(&pr->drained, 1);
+	rump_sys_close(SHARED_SLOT);	/* may be left open on purpose */
 	pr->fds_end = count_fds();
 	rump_sys_close(pr->pipefd[0]);
 	rump_sys_close(pr->pipefd[1]);

@@ -96,6 +96,26 @@ fds_opath(struct dctx *c)
 	R(c, o->close(fd), "close dir O_PATH");
 }
 
+/* The working directory removed under the process's feet. */
+static void
+fds_cwd_removed(struct dctx *c)
+{
+	const struct dops *o = c->o;
+	char buf[4096];
+	int fd;
+
+	R(c, o->mkdir("gone", 0755), "mkdir gone");
+	R(c, o->chdir("gone"), "chdir gone");
+	R(c, o->rmdir("../gone"), "rmdir own cwd");
+	R(c, o->getcwd(buf, sizeof(buf)), "getcwd in removed dir");
+	RF(c, fd = o->open("new", O_CREAT | O_WRONLY, 0644), "creat in removed dir");
+	if (fd >= 0)
+		o->close(fd);
+	R(c, o->mkdir("sub", 0755), "mkdir in removed dir");
+	R(c, o->chdir(".."), "chdir .. from removed dir");
+	log_lstat(c, "f");
+}
+
 static void
 fds_cwd(struct dctx *c)
 {
@@ -119,6 +139,7 @@ fds_cwd(struct dctx *c)
 	R(c, o->chdir("f"), "chdir file");
 	R(c, o->chdir("nope"), "chdir missing");
 	log_lstat(c, "f");
+	fds_cwd_removed(c);
 }
 
 static void

@@ -101,12 +101,16 @@ sparse_seeks(struct dctx *c, int fd)
 	R(c, o->lseek(fd, d1 + 10, SEEK_DATA), "SEEK_DATA inside d1");
 	R(c, o->lseek(fd, d1, SEEK_HOLE), "SEEK_HOLE from d1");
 	R(c, o->lseek(fd, d1 + 4096, SEEK_DATA), "SEEK_DATA after d1");
+	R(c, o->lseek(fd, 71 * MiB, SEEK_DATA), "SEEK_DATA after unaligned");
 	R(c, o->lseek(fd, d2, SEEK_HOLE), "SEEK_HOLE from d2");
 	R(c, o->lseek(fd, d2 + 4, SEEK_DATA), "SEEK_DATA at last byte");
 	R(c, o->lseek(fd, d2 + 5, SEEK_DATA), "SEEK_DATA at EOF");
 	R(c, o->lseek(fd, d2 + 5, SEEK_HOLE), "SEEK_HOLE at EOF");
 	R(c, o->lseek(fd, d2 + 100, SEEK_HOLE), "SEEK_HOLE past EOF");
 	R(c, o->lseek(fd, -1, SEEK_DATA), "SEEK_DATA negative");
+	R(c, o->lseek(fd, 60 * MiB, SEEK_DATA), "SEEK_DATA before unaligned");
+	R(c, o->lseek(fd, 70 * MiB + 105, SEEK_HOLE), "SEEK_HOLE in unaligned");
+	R(c, o->lseek(fd, 70 * MiB + 50, SEEK_DATA), "SEEK_DATA before it, same page");
 	k = R(c, o->pread(fd, buf, sizeof(buf), 100 * MiB), "pread in hole");
 	if (k == (ssize_t)sizeof(buf))
 		L(c, "hole reads zeros: %d", memcmp(buf, zeros, sizeof(buf)) == 0);
@@ -133,6 +137,7 @@ bigfile_sparse(struct dctx *c)
 		return;
 	fill_pattern(page, sizeof(page), 11, 0);
 	R(c, o->pwrite(fd, page, sizeof(page), 50 * MiB + 3 * 4096), "pwrite d1");
+	R(c, o->pwrite(fd, "unaligned!", 10, 70 * MiB + 100), "pwrite unaligned");
 	R(c, o->pwrite(fd, "hello", 5, 150 * MiB), "pwrite at 150 MiB");
 	if (R(c, o->fstat(fd, &st), "fstat sparse") == 0)
 		log_stat(c, "sparse", &st);

@@ -182,6 +182,74 @@ area_locks(struct dctx *c)
 	}
 }
 
+/*
+ * Two processes each hold one byte and then wait for the other's: one of
+ * them must get EDEADLK (which one depends on timing), give up its byte,
+ * and let the other through.  The parent logs the pair of results sorted.
+ */
+struct dlarg {
+	struct dsync	 go[2], res;
+};
+
+static void
+deadlock_side(struct dctx *c, struct dlarg *d, int me)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_start = 1 - me, .l_len = 1 };
+	int fd, rv, err;
+
+	fd = RF(c, c->o->open("dl", O_RDWR, 0), "open dl");
+	setlk(c, fd, F_SETLK, F_WRLCK, SEEK_SET, me, 1, "lock own byte");
+	dsync_post(&d->go[1 - me], 0);
+	dsync_wait(&d->go[me]);
+	rv = c->o->fcntl_lk(fd, F_SETLKW, &fl);
+	err = rv == 0 ? 0 : errno;
+	if (rv != 0) {
+		/* which side gives up depends on timing: not logged */
+		fl = (struct flock){ .l_type = F_UNLCK };
+		c->o->fcntl_lk(fd, F_SETLK, &fl);
+	}
+	dsync_post(&d->res, err);
+	L(c, "SETLKW other byte: %s", rv == 0 || err == EDEADLK ? "0 or EDEADLK" :
+	    strerrorname_np(err));
+	c->o->close(fd);
+}
+
+static void
+deadlock_a(struct dctx *c, void *v)
+{
+	deadlock_side(c, v, 0);
+}
+
+static void
+deadlock_b(struct dctx *c, void *v)
+{
+	deadlock_side(c, v, 1);
+}
+
+static void
+deadlock(struct dctx *c)
+{
+	struct dlarg d;
+	struct dproc *pa, *pb;
+	int r1, r2;
+
+	make_file(c, "dl", 10, 3);
+	dsync_init(&d.go[0]);
+	dsync_init(&d.go[1]);
+	dsync_init(&d.res);
+	pa = c->o->spawn(c, deadlock_a, &d);
+	pb = c->o->spawn(c, deadlock_b, &d);
+	r1 = dsync_wait(&d.res);
+	r2 = dsync_wait(&d.res);
+	c->o->join(c, pa);
+	c->o->join(c, pb);
+	L(c, "deadlock results: %s %s", strerrorname_np(r1 < r2 ? r1 : r2) ?: "0",
+	    strerrorname_np(r1 < r2 ? r2 : r1) ?: "0");
+	dsync_destroy(&d.go[0]);
+	dsync_destroy(&d.go[1]);
+	dsync_destroy(&d.res);
+}
+
 static void
 flock_a(struct dctx *c, void *v)
 {
@@ -272,4 +340,5 @@ area_flock_ofd(struct dctx *c)
 {
 	make_file(c, "fl", 100, 2);
 	run_pair(c, flock_a, flock_b);
+	deadlock(c);
 }

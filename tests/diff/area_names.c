@@ -51,6 +51,18 @@ tree_errors(struct dctx *c)
 	R(c, o->stat("t/d0/d1/../../../t/f", &st), "stat up and down");
 	R(c, o->stat("", &st), "stat empty");
 	R(c, o->mkdir("slashdir/", 0755), "mkdir trailing slash");
+	R(c, o->mkdir("modedir", 07777), "mkdir mode 07777");
+	log_lstat(c, "modedir");
+	RF(c, fd = o->open("modefile", O_CREAT | O_WRONLY, 07777), "creat mode 07777");
+	if (fd >= 0)
+		o->close(fd);
+	log_lstat(c, "modefile");
+	RF(c, fd = o->open("t/d0", O_CREAT | O_WRONLY, 0644), "creat on dir");
+	if (fd >= 0)
+		o->close(fd);
+	RF(c, fd = o->open("t/d0", O_CREAT | O_RDONLY, 0644), "creat rdonly on dir");
+	if (fd >= 0)
+		o->close(fd);
 	RF(c, fd = o->open("t/d0", O_WRONLY, 0), "open dir for write");
 	if (fd >= 0)
 		o->close(fd);
@@ -292,7 +304,16 @@ sym_links(struct dctx *c)
 	R(c, o->symlink("t", "s"), "symlink onto existing");
 	R(c, o->symlink("", "empty"), "symlink empty target");
 	R(c, o->symlink("/nonexistent/abs", "abs"), "symlink absolute");
+	R(c, o->readlink("s", buf, 0), "readlink size 0");
 	log_tree(c, ".");
+}
+
+static void
+sym_links_dirs(struct dctx *c)
+{
+	const struct dops *o = c->o;
+	struct stat st;
+
 	R(c, o->mkdir("d", 0755), "mkdir d");
 	make_file(c, "d/in", 30, 10);
 	R(c, o->symlink("d", "sd"), "symlink to dir");
@@ -319,5 +340,6 @@ area_links(struct dctx *c)
 {
 	hard_links(c);
 	sym_links(c);
+	sym_links_dirs(c);
 	log_tree(c, ".");
 }

@@ -57,6 +57,12 @@ perm_setup(struct dctx *c)
 	make_file(c, "exec100", 1, 11);
 	R(c, o->chmod("exec100", 0100), "chmod 0100");
 	R(c, o->mkdir("dir000", 0), "mkdir dir000");
+	make_file(c, "usergrp", 10, 12);
+	R(c, o->chown("usergrp", NONROOT_UID, OTHER_GID), "chown usergrp");
+	make_file(c, "suidworld", 10, 13);
+	R(c, o->chmod("suidworld", 06666), "chmod suidworld");
+	make_file(c, "suidxworld", 10, 14);
+	R(c, o->chmod("suidxworld", 06777), "chmod suidxworld");
 }
 
 static void
@@ -124,11 +130,33 @@ user_owner_ops(struct dctx *c)
 	R(c, o->unlink("sticky/other"), "user unlink other in sticky");
 	R(c, o->rename("sticky/other", "sticky/x"), "user rename other in sticky");
 	R(c, o->unlink("sticky/mine"), "user unlink own in sticky");
+	make_file(c, "sticky/mine2", 5, 15);
+	R(c, o->rename("sticky/mine2", "sticky/other"), "user rename onto other in sticky");
+	R(c, o->rename("opendir/new", "sticky/other"), "user move onto other in sticky");
 	R(c, o->utimensat(AT_FDCWD, "pubfile", NULL, 0), "user touch pubfile");
 	R(c, o->utimensat(AT_FDCWD, "worldfile", NULL, 0), "user touch worldfile");
 	R(c, o->utimensat(AT_FDCWD, "worldfile", ts, 0), "user set times worldfile");
 	R(c, o->utimensat(AT_FDCWD, "userfile", ts, 0), "user set times own");
 	log_lstat(c, "worldfile");
+	R(c, o->chmod("usergrp", 02644), "user chmod g+s, not in group");
+	log_lstat(c, "usergrp");
+}
+
+/* Writes by someone without CAP_FSETID drop set-id bits, as on Linux. */
+static void
+user_write_suid(struct dctx *c)
+{
+	const char *names[] = { "suidworld", "suidxworld" };
+	int fd;
+
+	for (int i = 0; i < 2; i++) {
+		fd = RF(c, c->o->open(names[i], O_WRONLY, 0), "user open %s", names[i]);
+		if (fd < 0)
+			continue;
+		R(c, c->o->write(fd, "w", 1), "user write %s", names[i]);
+		c->o->close(fd);
+		log_lstat(c, names[i]);
+	}
 }
 
 static void
@@ -157,6 +185,7 @@ nonroot_child(struct dctx *c, void *arg)
 	user_open(c);
 	user_owner_ops(c);
 	user_access(c);
+	user_write_suid(c);
 	R(c, o->setegid(0), "user setegid 0");
 	R(c, o->seteuid(0), "user seteuid back to saved 0");
 	R(c, o->chmod("rootfile", 0640), "root again chmod");

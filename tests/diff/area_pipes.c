@@ -206,9 +206,40 @@ pipe_nonblock(struct dctx *c)
 	o->close(p[1]);
 }
 
+static void
+fork_writer(struct dctx *c, void *v)
+{
+	int *p = v;
+
+	R(c, c->o->close(p[0]), "child closes read end");
+	R(c, c->o->write(p[1], "from child", 10), "child writes");
+}
+
+/* A write end inherited by a child keeps EOF away until the child exits. */
+static void
+pipe_fork(struct dctx *c)
+{
+	char buf[64];
+	struct dproc *child;
+	ssize_t k;
+	int p[2];
+
+	if (R(c, c->o->pipe(p), "pipe") != 0)
+		return;
+	child = c->o->spawn(c, fork_writer, p);
+	R(c, c->o->close(p[1]), "parent closes write end");
+	k = R(c, c->o->read(p[0], buf, sizeof(buf)), "parent reads");
+	if (k > 0)
+		L(c, "got %.*s", (int)k, buf);
+	R(c, c->o->read(p[0], buf, sizeof(buf)), "parent reads EOF");
+	c->o->join(c, child);
+	R(c, c->o->close(p[0]), "close read end");
+}
+
 void
 area_pipes(struct dctx *c)
 {
+	pipe_fork(c);
 	pipe_transfer(c);
 	pipe_blocked_reader(c);
 	pipe_errors(c);

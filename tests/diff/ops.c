@@ -30,6 +30,7 @@ struct dproc {
 	pthread_t	 th;
 	struct dlog	 log;
 	struct dctx	 ctx;
+	struct dsync	 forked;	/* like fork(): spawn returns after rfork */
 	void		(*fn)(struct dctx *, void *);
 	void		*arg;
 	int		 err;
@@ -229,6 +230,7 @@ rump_proc_main(void *v)
 	struct dproc *p = v;
 
 	p->err = rump_lwproc_rfork(RUMP_RFFDG);
+	dsync_post(&p->forked, 0);
 	if (p->err != 0)
 		return NULL;
 	p->fn(&p->ctx, p->arg);
@@ -249,8 +251,10 @@ rump_spawn(struct dctx *parent, void (*fn)(struct dctx *, void *), void *arg)
 	p->ctx.log = &p->log;
 	p->fn = fn;
 	p->arg = arg;
+	dsync_init(&p->forked);
 	if (pthread_create(&p->th, NULL, rump_proc_main, p) != 0)
 		abort();
+	dsync_wait(&p->forked);
 	return p;
 }
 
@@ -264,6 +268,7 @@ rump_join(struct dctx *parent, struct dproc *p)
 	else
 		L(parent, "proc died: rfork %s", strerrorname_np(p->err));
 	dlog_free(&p->log);
+	dsync_destroy(&p->forked);
 	free(p);
 }
 

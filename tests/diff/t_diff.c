@@ -122,6 +122,12 @@ run_area(const char *area, void (*fn)(struct dctx *))
 	struct dlog h, r;
 	int rc;
 
+	/* the host side needs root to chown and to play another user */
+	if (geteuid() != 0 && (strcmp(area, "perm") == 0 ||
+	    strcmp(area, "umask_times") == 0)) {
+		printf("%s: skipped, the host side needs root\n", area);
+		skip();
+	}
 	run_side(&host_ops, hostbase, area, fn, &h);
 	run_side(&rump_ops, rumpbase, area, fn, &r);
 	rc = dlog_compare(&h, &r);

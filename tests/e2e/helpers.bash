@@ -10,6 +10,7 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=$ROOT/build
 RUMP_CFLAGS=(-std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g)
 TRACKED_PIDS=()
+PUBLIC_DIRS=()
 
 common_setup()
 {
@@ -26,12 +27,25 @@ common_setup()
 
 common_teardown()
 {
-	local pid
+	local pid d
 	for pid in "${TRACKED_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
 	[[ -n ${OWN_TMP:-} ]] && rm -rf "$TMP"
+	for d in "${PUBLIC_DIRS[@]}"; do
+		rm -rf "$d"
+	done
 	return 0
+}
+
+# public_tmpdir: makes a new directory other users can read (bats' own
+# per-test directory is private) and sets PUBDIR to it; removed in
+# teardown.
+public_tmpdir()
+{
+	PUBDIR=$(mktemp -d "${TMPDIR:-/tmp}/rump-e2e.XXXXXX") || return 1
+	chmod 755 "$PUBDIR"
+	PUBLIC_DIRS+=("$PUBDIR")
 }
 
 # track_pid PID: kill this process in teardown.

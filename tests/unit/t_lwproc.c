@@ -201,6 +201,7 @@ struct blocked {
 	ssize_t		 rv;
 	int		 err;
 	int		 pid;
+	struct timespec	 rem;
 	atomic_int	 ready;
 	atomic_int	 done;
 	atomic_int	 may_exit;	/* main is done cancelling this lwp */
@@ -222,7 +223,7 @@ blocked_thread(void *arg)
 	if (b->mode == 0)
 		b->rv = rump_sys_read(b->fd, buf, sizeof(buf));
 	else if (b->mode == 1)
-		b->rv = rump_sys_nanosleep(&ts, NULL);
+		b->rv = rump_sys_nanosleep(&ts, &b->rem);
 	else {
 		struct pollfd pf = { .fd = b->fd, .events = POLLIN };
 		b->rv = rump_sys_poll(&pf, 1, 30000);
@@ -279,6 +280,9 @@ lwproc_cancel(void **state)
 		if (b.err != EINTR)
 			fail_msg("mode %d: errno %s, want EINTR", mode,
 			    t_errname(b.err));
+		/* an interrupted nanosleep reports the time left */
+		if (mode == 1)
+			assert_true(b.rem.tv_sec > 20 && b.rem.tv_sec <= 30);
 	}
 	/* the pipe is intact */
 	EQ(1, rump_sys_write(p[1], "k", 1));
