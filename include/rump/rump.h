@@ -24,7 +24,11 @@ struct lwp;
 /* Boots the kernel once per host process; later calls return 0 at once. */
 int rump_init(void);
 
-/* rfork flags: copy the parent's descriptor table, or start with none. */
+/*
+ * rfork flags: copy the parent's descriptor table, or start with none.
+ * 0 copies too: unlike NetBSD, descriptor tables are never shared between
+ * processes (threads share one by being lwps of the same process).
+ */
 #define RUMP_RFFDG	0x01
 #define RUMP_RFCFDG	0x02
 
