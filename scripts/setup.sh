@@ -6,12 +6,13 @@
 # installed with apt-get when run as root; otherwise the exact command to
 # run is printed and the script fails.
 #
-# REQUIRED packages are needed to build and test; OPTIONAL ones (clang, for
-# the fuzzer) are installed when we can, but their absence is not an error.
+# REQUIRED packages are needed to build and test (clang and its runtime
+# libraries build the libFuzzer target that `make check` runs); OPTIONAL
+# ones are installed when we can, but their absence is not an error.
 set -u
 
-REQUIRED="build-essential python3 libcmocka-dev bats pkg-config"
-OPTIONAL="clang"
+REQUIRED="build-essential python3 libcmocka-dev bats pkg-config clang libclang-rt-14-dev"
+OPTIONAL=""
 
 # Prints the packages of "$@" that are not fully installed (one dpkg-query
 # for all of them; unknown names are simply absent from its answer).
@@ -43,13 +44,14 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 need=$(missing $REQUIRED)
-want=$(missing $OPTIONAL)
+want=""
+[ -n "$OPTIONAL" ] && want=$(missing $OPTIONAL)
 [ -z "$need$want" ] && exit 0
 all="${need:+$need }$want"
 
 if [ "$(id -u)" -ne 0 ]; then
 	if [ -z "$need" ]; then
-		echo "setup: optional, for the fuzzer: sudo apt-get install" \
+		echo "setup: optional: sudo apt-get install" \
 		    "-y --no-install-recommends $want" >&2
 		exit 0
 	fi
@@ -91,6 +93,6 @@ if [ -n "$need" ]; then
 	echo "setup: still missing after apt-get: $need" >&2
 	exit 1
 fi
-want=$(missing $OPTIONAL)
+[ -n "$OPTIONAL" ] && want=$(missing $OPTIONAL)
 [ -n "$want" ] && echo "setup: could not install optional: $want" >&2
 exit 0

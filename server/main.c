@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
@@ -337,9 +338,14 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	boot_kernel(&o);
 	make_banner(banner, sizeof(banner));
-	if ((err = spserver_listen(&url, &why)) < 0)
-		die(-err, why);
+	if ((err = spserver_listen(&url, &why)) < 0) {
+		snprintf(msg, sizeof(msg), "%s: %s", o.url, why);
+		die(-err, msg);
+	}
 	kern_set_halt_hook(spserver_halt_hook);
+	kern_set_raise_hook(spserver_raise);
+	if (getenv("RUMP_SERVER_DEBUG") != NULL)
+		debug_init();
 	if ((err = spserver_start(banner)) < 0)
 		die(-err, "starting the server threads");
 	srv_debug("serving %s (%s)", o.url, url.family == AF_UNIX ? url.path :

@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/queue.h>
+#include <sys/types.h>
 #include "sp/sp.h"
+
+struct proc;
 
 /* --- logging (main.c) ---------------------------------------------------- */
 
@@ -67,5 +70,14 @@ int spserver_start(const char *banner);
 void spserver_unlisten(void);
 /* The kernel's halt hook (reboot(2)), see spwork.c. */
 void spserver_halt_hook(int howto);
+/* The kernel's raise hook: a RAISE frame to p's client; 0 or -ESRCH. */
+int spserver_raise(struct proc *p, int sig);
+/* The same by pid; pid 0 is the lowest pid of any client. */
+int spserver_raise_pid(pid_t pid, int sig);
+int spserver_nclients(void);
+int spserver_npreforks(void);
+
+/* --- debug.sp.* sysctl nodes for tests (debug.c; RUMP_SERVER_DEBUG=1) ---- */
+void debug_init(void);
 
 #endif /* RUMP_SERVER_SERVER_H */

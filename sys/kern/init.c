@@ -7,6 +7,7 @@
  * a system call in.  reboot(2) ends in the halt hook, which exits the host
  * process unless a server or a test installed its own.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <rump/rump.h>
 #include "kern/kern.h"
@@ -76,4 +77,20 @@ bool
 kern_vfs_enabled(void)
 {
 	return !atomic_load(&vfs_disabled);
+}
+
+static int (*_Atomic raise_hook)(struct proc *, int);
+
+void
+kern_set_raise_hook(int (*hook)(struct proc *p, int sig))
+{
+	atomic_store(&raise_hook, hook);
+}
+
+int
+kern_raise(struct proc *p, int sig)
+{
+	int (*hook)(struct proc *, int) = atomic_load(&raise_hook);
+
+	return hook == NULL ? -ESRCH : hook(p, sig);
 }

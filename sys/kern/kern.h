@@ -191,6 +191,13 @@ void kern_halt(int howto);		/* runs the hook (reboot(2)) */
  */
 void kern_disable_vfs(void);
 bool kern_vfs_enabled(void);
+/*
+ * Signals to remote processes: the sysproxy server installs a hook that
+ * delivers sig to the client process behind p (a RAISE frame); without
+ * one, or for a process with no client, kern_raise() is -ESRCH.
+ */
+void kern_set_raise_hook(int (*hook)(struct proc *p, int sig));
+int kern_raise(struct proc *p, int sig);
 
 /* subsystem init, called in this order by rump_init() */
 void kmem_init(void);

@@ -46,6 +46,7 @@ struct cthr {
 	long		 iters;
 	long		 appends;	/* records written to /conc/append */
 	long		 increments;	/* of /conc/counter under an OFD lock */
+	long		 deadlocks;	/* EDEADLK answers to op_deadlock */
 	long		 ops[20];	/* per operation kind, for the summary */
 	int		 lockfd, appendfd, counterfd;
 };

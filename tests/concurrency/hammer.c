@@ -323,6 +323,35 @@ op_lock(struct cthr *t)
 	expect("F_UNLCK", "", rump_sys_fcntl(t->lockfd, F_SETLK, &fl), 0, 0, 0);
 }
 
+/*
+ * The first thread of each process takes two of four bytes with F_SETLKW
+ * in random order: cycles between processes form and must be broken with
+ * EDEADLK (a kernel that misses one hangs here, and the watchdog fires).
+ * Other threads of the process share its POSIX locks, so only one plays.
+ */
+static void
+op_deadlock(struct cthr *t)
+{
+	int a = (int)(rnd(&t->rng) % 4), b = (a + 1 + (int)(rnd(&t->rng) % 3)) % 4;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = 1000 + a, .l_len = 1 };
+
+	if (rump_sys_fcntl(t->lockfd, F_SETLKW, &fl) != 0) {
+		t->deadlocks += errno == EDEADLK;
+		expect("SETLKW first", "", -1, EDEADLK, 0, 0);
+		return;
+	}
+	usleep(200);	/* widen the window in which cycles form */
+	fl.l_start = 1000 + b;
+	if (rump_sys_fcntl(t->lockfd, F_SETLKW, &fl) != 0) {
+		t->deadlocks += errno == EDEADLK;
+		expect("SETLKW second", "", -1, EDEADLK, 0, 0);
+	}
+	fl = (struct flock){ .l_type = F_UNLCK, .l_whence = SEEK_SET,
+	    .l_start = 1000, .l_len = 4 };
+	expect("unlock dance", "", rump_sys_fcntl(t->lockfd, F_SETLK, &fl), 0, 0, 0);
+}
+
 /* A counter in a file, incremented under an exclusive OFD lock. */
 static void
 op_counter(struct cthr *t)
@@ -418,7 +447,12 @@ one_op(struct cthr *t)
 	case 16: op_append(t); break;
 	case 17: op_sysctl(t); break;
 	case 18: op_slot(t); break;
-	default: op_names(t, 3); break;
+	default:
+		if (t->id % NTHR_PER == 0)
+			op_deadlock(t);
+		else
+			op_names(t, 3);
+		break;
 	}
 }
 

@@ -154,7 +154,7 @@ hammer_main(void *v)
 static void
 hammer_verify(int fds_before)
 {
-	long appends[NTHR], increments = 0, ops = 0;
+	long appends[NTHR], increments = 0, ops = 0, deadlocks = 0;
 	char host[64];
 	size_t len = sizeof(host);
 
@@ -162,6 +162,7 @@ hammer_verify(int fds_before)
 		appends[i] = C.thr[i].appends;
 		increments += C.thr[i].increments;
 		ops += C.thr[i].iters;
+		deadlocks += C.thr[i].deadlocks;
 	}
 	for (int p = 0; p < NPROC; p++) {
 		struct cproc *pr = &C.proc[p];
@@ -183,7 +184,8 @@ hammer_verify(int fds_before)
 	    strncmp(host, "conc-", 5) != 0)
 		cfail("final kern.hostname");
 	printf("hammer: %ld operations by %d threads in %d processes, "
-	    "%ld increments\n", ops, NTHR, NPROC, increments);
+	    "%ld increments, %ld EDEADLK\n", ops, NTHR, NPROC, increments,
+	    deadlocks);
 }
 
 static void

@@ -30,12 +30,13 @@ mktree(struct dctx *c, const char *path, int depth)
 	make_file(c, sub, (size_t)depth * 100, (uint32_t)depth);
 }
 
+static void tree_open_errors(struct dctx *);
+
 static void
 tree_errors(struct dctx *c)
 {
 	const struct dops *o = c->o;
 	struct stat st;
-	int fd;
 
 	R(c, o->mkdir("t", 0755), "mkdir t again");
 	R(c, o->mkdir("t/nope/x", 0755), "mkdir missing parent");
@@ -51,6 +52,16 @@ tree_errors(struct dctx *c)
 	R(c, o->stat("t/d0/d1/../../../t/f", &st), "stat up and down");
 	R(c, o->stat("", &st), "stat empty");
 	R(c, o->mkdir("slashdir/", 0755), "mkdir trailing slash");
+	tree_open_errors(c);
+}
+
+static void
+tree_open_errors(struct dctx *c)
+{
+	const struct dops *o = c->o;
+	struct stat st;
+	int fd;
+
 	R(c, o->mkdir("modedir", 07777), "mkdir mode 07777");
 	log_lstat(c, "modedir");
 	RF(c, fd = o->open("modefile", O_CREAT | O_WRONLY, 07777), "creat mode 07777");

@@ -4,7 +4,9 @@
  * a child process drops to a non-root effective uid/gid (setgroups,
  * setegid, seteuid: the real and saved ids stay 0, as on the host) and
  * runs into EACCES and EPERM; access() uses the real ids, faccessat with
- * AT_EACCESS the effective ones.
+ * AT_EACCESS the effective ones.  Writes and chmod by that user must drop
+ * set-id bits exactly as Linux does (S_ISGID also when the writer is not
+ * in the file's group).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,56 @@
 
 #include "difftest.h"
 
+/* Set-id bits: what root's chmod/chown keep, and files for the user to write. */
+static void
+perm_setup_setid(struct dctx *c)
+{
+	const struct dops *o = c->o;
+
+	make_file(c, "suid", 10, 8);
+	R(c, o->chmod("suid", 06755), "chmod suid");
+	log_lstat(c, "suid");
+	R(c, o->chown("suid", NONROOT_UID, -1), "chown suid file");
+	log_lstat(c, "suid");
+	R(c, o->mkdir("sgdir", 02755), "mkdir sgdir");
+	R(c, o->chmod("sgdir", 02755), "chmod sgdir");
+	R(c, o->chown("sgdir", -1, OTHER_GID), "chgrp sgdir");
+	log_lstat(c, "sgdir");
+	make_file(c, "sgdir/inherit", 1, 9);
+	R(c, o->mkdir("sgdir/subdir", 0755), "mkdir in sgdir");
+	make_file(c, "sgnoexec", 10, 18);
+	R(c, o->chmod("sgnoexec", 02644), "chmod sgnoexec");
+	R(c, o->chown("sgnoexec", NONROOT_UID, -1), "root chown sgnoexec");
+	log_lstat(c, "sgnoexec");
+	make_file(c, "suidworld", 10, 13);
+	R(c, o->chmod("suidworld", 06666), "chmod suidworld");
+	make_file(c, "suidxworld", 10, 14);
+	R(c, o->chmod("suidxworld", 06777), "chmod suidxworld");
+	make_file(c, "sgidworld", 10, 16);
+	R(c, o->chmod("sgidworld", 02666), "chmod sgidworld");
+	make_file(c, "suidgrp", 10, 17);
+	R(c, o->chown("suidgrp", 0, NONROOT_GID), "chgrp suidgrp");
+	R(c, o->chmod("suidgrp", 06666), "chmod suidgrp");
+}
+
+static void
+perm_setup_modes(struct dctx *c)
+{
+	const struct dops *o = c->o;
+
+	R(c, o->chown("pubfile", -1, -1), "chown -1 -1");
+	R(c, o->chmod("nope", 0644), "chmod missing");
+	R(c, o->chmod("pubfile", 07777), "chmod 07777");
+	log_lstat(c, "pubfile");
+	R(c, o->chmod("pubfile", 0644), "chmod 0644");
+	make_file(c, "exec000", 1, 10);
+	R(c, o->chmod("exec000", 0), "chmod 0");
+	make_file(c, "exec100", 1, 11);
+	R(c, o->chmod("exec100", 0100), "chmod 0100");
+	R(c, o->mkdir("dir000", 0), "mkdir dir000");
+}
+
+/* Files and directories of several owners and modes. */
 static void
 perm_setup(struct dctx *c)
 {
@@ -25,9 +77,17 @@ perm_setup(struct dctx *c)
 	R(c, o->chmod("worldfile", 0666), "chmod worldfile");
 	make_file(c, "userfile", 10, 4);
 	R(c, o->chown("userfile", NONROOT_UID, NONROOT_GID), "chown userfile");
+	make_file(c, "usergrp", 10, 12);
+	R(c, o->chown("usergrp", NONROOT_UID, OTHER_GID), "chown usergrp");
+	R(c, o->mkdir("userdir", 0755), "mkdir userdir");
+	R(c, o->chown("userdir", NONROOT_UID, OTHER_GID), "chown userdir");
 	R(c, o->mkdir("rootdir", 0755), "mkdir rootdir");
 	R(c, o->mkdir("opendir", 0777), "mkdir opendir");
 	R(c, o->chmod("opendir", 0777), "chmod opendir");
+	R(c, o->mkdir("opendir/rdir", 0755), "mkdir opendir/rdir");
+	R(c, o->mkdir("opendir/rdir2", 0755), "mkdir opendir/rdir2");
+	R(c, o->mkdir("opendir/other", 0777), "mkdir opendir/other");
+	R(c, o->chmod("opendir/other", 0777), "chmod opendir/other");
 	R(c, o->mkdir("noexec", 0700), "mkdir noexec");
 	make_file(c, "noexec/f", 10, 5);
 	R(c, o->mkdir("sticky", 01777), "mkdir sticky");
@@ -36,33 +96,8 @@ perm_setup(struct dctx *c)
 	R(c, o->chown("sticky/other", OTHER_UID, OTHER_GID), "chown other");
 	make_file(c, "sticky/mine", 10, 7);
 	R(c, o->chown("sticky/mine", NONROOT_UID, NONROOT_GID), "chown mine");
-	make_file(c, "suid", 10, 8);
-	R(c, o->chmod("suid", 06755), "chmod suid");
-	log_lstat(c, "suid");
-	R(c, o->chown("suid", NONROOT_UID, -1), "chown suid file");
-	log_lstat(c, "suid");
-	R(c, o->mkdir("sgdir", 02755), "mkdir sgdir");
-	R(c, o->chmod("sgdir", 02755), "chmod sgdir");
-	R(c, o->chown("sgdir", -1, OTHER_GID), "chgrp sgdir");
-	log_lstat(c, "sgdir");
-	make_file(c, "sgdir/inherit", 1, 9);
-	R(c, o->mkdir("sgdir/subdir", 0755), "mkdir in sgdir");
-	R(c, o->chown("pubfile", -1, -1), "chown -1 -1");
-	R(c, o->chmod("nope", 0644), "chmod missing");
-	R(c, o->chmod("pubfile", 07777), "chmod 07777");
-	log_lstat(c, "pubfile");
-	R(c, o->chmod("pubfile", 0644), "chmod 0644");
-	make_file(c, "exec000", 1, 10);
-	R(c, o->chmod("exec000", 0), "chmod 0");
-	make_file(c, "exec100", 1, 11);
-	R(c, o->chmod("exec100", 0100), "chmod 0100");
-	R(c, o->mkdir("dir000", 0), "mkdir dir000");
-	make_file(c, "usergrp", 10, 12);
-	R(c, o->chown("usergrp", NONROOT_UID, OTHER_GID), "chown usergrp");
-	make_file(c, "suidworld", 10, 13);
-	R(c, o->chmod("suidworld", 06666), "chmod suidworld");
-	make_file(c, "suidxworld", 10, 14);
-	R(c, o->chmod("suidxworld", 06777), "chmod suidxworld");
+	perm_setup_modes(c);
+	perm_setup_setid(c);
 }
 
 static void
@@ -113,6 +148,24 @@ user_open(struct dctx *c)
 }
 
 static void
+user_dirs_times(struct dctx *c)
+{
+	const struct dops *o = c->o;
+	struct timespec now_omit[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
+
+	R(c, o->rename("opendir/rdir", "opendir/rdir.moved"),
+	    "user rename root's dir, same parent");
+	R(c, o->rename("opendir/rdir2", "opendir/other/rdir2"),
+	    "user move root's dir to another parent");
+	R(c, o->utimensat(AT_FDCWD, "worldfile", now_omit, 0),
+	    "user now/omit on writable");
+	R(c, o->utimensat(AT_FDCWD, "rootfile", now_omit, 0),
+	    "user now/omit on unwritable");
+	R(c, o->utimensat(AT_FDCWD, "rootfile", NULL, 0),
+	    "user touch unwritable");
+}
+
+static void
 user_owner_ops(struct dctx *c)
 {
 	const struct dops *o = c->o;
@@ -140,16 +193,19 @@ user_owner_ops(struct dctx *c)
 	log_lstat(c, "worldfile");
 	R(c, o->chmod("usergrp", 02644), "user chmod g+s, not in group");
 	log_lstat(c, "usergrp");
+	R(c, o->chmod("userdir", 02755), "user chmod dir g+s, not in group");
+	log_lstat(c, "userdir");
+	user_dirs_times(c);
 }
 
 /* Writes by someone without CAP_FSETID drop set-id bits, as on Linux. */
 static void
 user_write_suid(struct dctx *c)
 {
-	const char *names[] = { "suidworld", "suidxworld" };
+	const char *names[] = { "suidworld", "suidxworld", "sgidworld", "suidgrp" };
 	int fd;
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 4; i++) {
 		fd = RF(c, c->o->open(names[i], O_WRONLY, 0), "user open %s", names[i]);
 		if (fd < 0)
 			continue;

@@ -383,6 +383,60 @@ dirs_big_dir(void **state)
 	OK(rump_sys_rmdir("d"));
 }
 
+/* Collects up to max entries of one getdents64 call: names and d_offs. */
+static int
+read_entries(int fd, size_t bufsize, char (*names)[64], int64_t *offs, int max)
+{
+	char buf[4096];
+	ssize_t len = OK(rump_sys_getdents64(fd, buf, bufsize));
+	int n = 0;
+
+	for (ssize_t off = 0; off < len && n < max; n++) {
+		struct dirent64_hdr *d = (void *)(buf + off);
+
+		snprintf(names[n], 64, "%s", d->d_name);
+		offs[n] = d->d_off;
+		off += d->d_reclen;
+	}
+	return n;
+}
+
+static void
+dirs_seek_doff(void **state)
+{
+	static char all[40][64], again[40][64];
+	int64_t offs[40], offs2[40];
+	int fd, n, m;
+
+	TDIR();
+	for (int i = 0; i < 30; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "x%02d", i);
+		t_mkfile(name, "", 0644);
+	}
+	fd = OK(rump_sys_open(".", O_RDONLY | O_DIRECTORY));
+	n = read_entries(fd, 4096, all, offs, 40);
+	EQ(32, n);
+	/* the offset after a call is the d_off of its last entry */
+	EQ(0, rump_sys_lseek(fd, 0, SEEK_SET));
+	m = read_entries(fd, 200, again, offs2, 40);
+	assert_true(m > 0 && m < n);
+	EQ(offs2[m - 1], rump_sys_lseek(fd, 0, SEEK_CUR));
+	/* seeking to an entry's d_off resumes right after that entry */
+	for (int k = 0; k < n - 1; k += 7) {
+		EQ(offs[k], rump_sys_lseek(fd, offs[k], SEEK_SET));
+		m = read_entries(fd, 4096, again, offs2, 40);
+		EQ(n - k - 1, m);
+		assert_string_equal(again[0], all[k + 1]);
+		EQ(offs[k + 1], offs2[0]);
+	}
+	/* past the last entry: nothing more */
+	EQ(offs[n - 1], rump_sys_lseek(fd, offs[n - 1], SEEK_SET));
+	EQ(0, rump_sys_getdents64(fd, all, sizeof(all)));
+	OK(rump_sys_close(fd));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(dirs_getdents),
 	T(dirs_rename),
@@ -393,6 +447,7 @@ static const struct CMUnitTest tests[] = {
 	T(dirs_mode_bits),
 	T(dirs_getdents_unlink),
 	T(dirs_big_dir),
+	T(dirs_seek_doff),
 };
 
 T_MAIN("dirs", tests)

@@ -144,7 +144,6 @@ static void
 err_efault(void **state)
 {
 	char buf[64];
-	struct rlimit rl;
 	struct flock fl;
 	int fd;
 
@@ -169,6 +168,27 @@ err_efault(void **state)
 	ERR(EFAULT, rump_sys_pipe(NULL));
 	ERR(EFAULT, rump_sys_pipe2(NULL, 0));
 	ERR(EFAULT, rump_sys_getcwd(NULL, 100));
+	ERR(EFAULT, rump_sys_statfs("f", NULL));
+	ERR(EFAULT, rump_sys_fstatfs(fd, NULL));
+	ERR(EFAULT, rump_sys_getdents64(fd, NULL, 100));
+	ERR(EFAULT, rump_sys_fcntl(fd, F_SETLK, NULL));
+	ERR(EFAULT, rump_sys_fcntl(fd, F_GETLK, NULL));
+	/* nothing was changed by the failed calls */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	OK(rump_sys_fcntl(fd, F_GETLK, &fl));
+	EQ(F_UNLCK, fl.l_type);
+	EQ(1, rump_sys_read(fd, buf, sizeof(buf)));
+	OK(rump_sys_close(fd));
+}
+
+static void
+err_efault_paths(void **state)
+{
+	struct rlimit rl;
+
+	TDIR();
+	t_mkfile("f", "x", 0644);
 	ERR(EFAULT, rump_sys_mkdir(NULL, 0755));
 	ERR(EFAULT, rump_sys_rmdir(NULL));
 	ERR(EFAULT, rump_sys_unlink(NULL));
@@ -181,9 +201,6 @@ err_efault(void **state)
 	ERR(EFAULT, rump_sys_chdir(NULL));
 	ERR(EFAULT, rump_sys_access(NULL, F_OK));
 	ERR(EFAULT, rump_sys_truncate(NULL, 0));
-	ERR(EFAULT, rump_sys_statfs("f", NULL));
-	ERR(EFAULT, rump_sys_fstatfs(fd, NULL));
-	ERR(EFAULT, rump_sys_getdents64(fd, NULL, 100));
 	ERR(EFAULT, rump_sys_uname(NULL));
 	ERR(EFAULT, rump_sys_clock_gettime(CLOCK_REALTIME, NULL));
 	ERR(EFAULT, rump_sys_nanosleep(NULL, NULL));
@@ -193,17 +210,9 @@ err_efault(void **state)
 	ERR(EFAULT, rump_sys_sysctlbyname(NULL, NULL, NULL, NULL, 0));
 	/* NULL path with a real directory fd: utimensat(2) is EFAULT too */
 	ERR(EFAULT, rump_sys_utimensat(AT_FDCWD, NULL, NULL, 0));
-	ERR(EFAULT, rump_sys_fcntl(fd, F_SETLK, NULL));
-	ERR(EFAULT, rump_sys_fcntl(fd, F_GETLK, NULL));
-	/* nothing was changed by the failed calls */
 	OK(rump_sys_getrlimit(RLIMIT_NOFILE, &rl));
 	assert_true(rl.rlim_cur > 0);
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	OK(rump_sys_fcntl(fd, F_GETLK, &fl));
-	EQ(F_UNLCK, fl.l_type);
-	EQ(1, rump_sys_read(fd, buf, sizeof(buf)));
-	OK(rump_sys_close(fd));
+	OK(rump_sys_stat("f", &(struct stat){ 0 }));
 }
 
 static void
@@ -498,6 +507,7 @@ static const struct CMUnitTest tests[] = {
 	T(err_ebadf),
 	T(err_ebadf_mode),
 	T(err_efault),
+	T(err_efault_paths),
 	T(err_einval_flags),
 	T(err_einval_values),
 	T(err_espipe),

@@ -7,6 +7,7 @@
  * Linux's.
  */
 #include "test_util.h"
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -663,6 +664,26 @@ files_seek_hole_sparse(void **state)
 	OK(rump_sys_close(fd));
 }
 
+static void
+files_poll_regular(void **state)
+{
+	struct pollfd pf[2];
+	int fd, z;
+
+	TDIR();
+	t_mkfile("f", "x", 0644);
+	fd = OK(rump_sys_open("f", O_RDWR));
+	z = OK(rump_sys_open("/dev/zero", O_RDWR));
+	/* regular files and these devices are always ready */
+	pf[0] = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	pf[1] = (struct pollfd){ .fd = z, .events = POLLIN | POLLOUT };
+	EQ(2, rump_sys_poll(pf, 2, 1000));
+	EQ(POLLIN | POLLOUT, pf[0].revents);
+	EQ(POLLIN | POLLOUT, pf[1].revents);
+	OK(rump_sys_close(z));
+	OK(rump_sys_close(fd));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(files_rw),
 	T(files_vectors),
@@ -684,6 +705,7 @@ static const struct CMUnitTest tests[] = {
 	T(files_dense),
 	T(files_huge_offsets),
 	T(files_seek_hole_sparse),
+	T(files_poll_regular),
 };
 
 T_MAIN("files", tests)

@@ -19,6 +19,10 @@ lwproc_rfork(void **state)
 
 	assert_null(rump_lwproc_curlwp());
 	EQ(1, rump_sys_getpid());
+	/* copying and starting empty exclude each other */
+	EQ(EINVAL, rump_lwproc_rfork(RUMP_RFFDG | RUMP_RFCFDG));
+	EQ(EINVAL, rump_lwproc_rfork(0x100));
+	assert_null(rump_lwproc_curlwp());
 	EQ(0, rump_lwproc_rfork(RUMP_RFFDG));
 	a = rump_lwproc_curlwp();
 	assert_non_null(a);
@@ -362,6 +366,61 @@ lwproc_cancel_fifo(void **state)
 	EQ(EINTR, o.err);
 }
 
+struct spinner {
+	int		 pid;
+	int		 mismatches;
+	atomic_int	*go;
+	atomic_int	*ready;
+};
+
+static void *
+spin_thread(void *arg)
+{
+	struct spinner *sp = arg;
+
+	if (rump_lwproc_rfork(RUMP_RFCFDG) != 0) {
+		sp->mismatches = -1;
+		return NULL;
+	}
+	sp->pid = rump_sys_getpid();
+	atomic_fetch_add(sp->ready, 1);
+	while (!atomic_load(sp->go))
+		sched_yield();
+	for (int i = 0; i < 2000; i++)
+		if (rump_sys_getpid() != sp->pid || rump_sys_getppid() != 1)
+			sp->mismatches++;
+	rump_lwproc_releaselwp();
+	return NULL;
+}
+
+static void
+lwproc_threads_pids(void **state)
+{
+	struct spinner sp[4];
+	pthread_t t[4];
+	atomic_int go = 0, ready = 0;
+
+	for (int i = 0; i < 4; i++) {
+		sp[i] = (struct spinner){ .go = &go, .ready = &ready };
+		assert_int_equal(0, pthread_create(&t[i], NULL, spin_thread,
+		    &sp[i]));
+	}
+	/* all four processes exist at once, so their pids must differ */
+	for (int i = 0; i < 100000 && atomic_load(&ready) < 4; i++)
+		sched_yield();
+	atomic_store(&go, 1);
+	/* meanwhile this thread stays pid 1 */
+	for (int i = 0; i < 2000; i++)
+		EQ(1, rump_sys_getpid());
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EQ(0, sp[i].mismatches);
+		assert_true(sp[i].pid > 1);
+		for (int j = 0; j < i; j++)
+			assert_true(sp[i].pid != sp[j].pid);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	T(lwproc_rfork),
 	T(lwproc_inherit),
@@ -371,6 +430,7 @@ static const struct CMUnitTest tests[] = {
 	T(lwproc_cancel),
 	T(lwproc_cancel_idle),
 	T(lwproc_cancel_fifo),
+	T(lwproc_threads_pids),
 };
 
 T_MAIN("lwproc", tests)

@@ -614,11 +614,48 @@ namei_mount_size(void **state)
 	OK(rump_sys_umount2("mnt", 0));
 }
 
+static void
+namei_trailing_slash_more(void **state)
+{
+	struct stat st;
+	char b[16];
+	int fd;
+
+	TDIR();
+	t_mkfile("f", "x", 0644);
+	OK(rump_sys_mkdir("dir", 0755));
+	OK(rump_sys_symlink("nowhere", "dang"));
+	OK(rump_sys_symlink("f", "lf"));
+	ERR(EISDIR, rump_sys_open("dang/", O_CREAT | O_WRONLY, 0644));
+	ERR(EEXIST, rump_sys_mkdir("dang/", 0755));
+	ERR(ENOTDIR, rump_sys_rename("f", "nonexist/"));
+	OK(rump_sys_rename("dir", "newdir/"));
+	OK(rump_sys_rename("newdir/", "dir"));
+	ERR(ENOENT, rump_sys_link("f", "x/"));
+	ERR(EISDIR, rump_sys_unlink("dir/"));
+	ERR(ENOTDIR, rump_sys_readlink("lf/", b, sizeof(b)));
+	ERR(ENOTDIR, rump_sys_stat("f//", &st));
+	ERR(ENOTDIR, rump_sys_rename("f/", "g"));
+	ERR(EPERM, rump_sys_link("dir/", "x"));
+	ERR(EEXIST, rump_sys_symlink("f", "dir/"));
+	ERR(ENOENT, rump_sys_mknod("p/", S_IFIFO | 0644, 0));
+	ERR(ENOTDIR, rump_sys_rmdir("f/"));
+	ERR(ENOTDIR, rump_sys_unlink("lf/"));
+	ERR(ENOENT, rump_sys_open("nonexist/", O_RDONLY));
+	ERR(EISDIR, rump_sys_open("dir/", O_WRONLY));
+	ERR(EEXIST, rump_sys_mkdir("lf/", 0755));
+	fd = OK(rump_sys_open("dir/", O_RDONLY));
+	OK(rump_sys_close(fd));
+	ERR(ENOENT, rump_sys_stat("g", &st));
+	ERR(ENOENT, rump_sys_stat("nowhere", &st));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(namei_abs_rel),
 	T(namei_dotdot_root),
 	T(namei_slashes),
 	T(namei_trailing_slash),
+	T(namei_trailing_slash_more),
 	T(namei_symlink_chain),
 	T(namei_symlink_loop),
 	T(namei_symlink_limit),

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 #define PIPEBUF	4096
@@ -417,6 +418,70 @@ pipe_zero_length(void **state)
 	OK(rump_sys_close(p[1]));
 }
 
+static void
+pipe_fd_stat(void **state)
+{
+	struct stat st;
+	struct statx stx;
+	struct statfs sf;
+	int p[2];
+
+	OK(rump_sys_pipe(p));
+	/* a pipe has an inode like any other on Linux (pipefs) */
+	OK(rump_sys_fstatat(p[0], "", &st, AT_EMPTY_PATH));
+	assert_true(S_ISFIFO(st.st_mode));
+	OK(rump_sys_statx(p[0], "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx));
+	assert_true(S_ISFIFO(stx.stx_mode));
+	OK(rump_sys_fstatfs(p[0], &sf));
+	EQ(0x50495045, sf.f_type);
+	ERR(ENOENT, rump_sys_openat(p[0], "", O_RDONLY));
+	OK(rump_sys_close(p[0]));
+	OK(rump_sys_close(p[1]));
+}
+
+static void
+pipe_fd_chattr(void **state)
+{
+	struct stat st;
+	int p[2];
+
+	OK(rump_sys_pipe(p));
+	/* Linux lets the owner change a pipe inode's mode, owner, times */
+	OK(rump_sys_faccessat(p[0], "", R_OK, AT_EMPTY_PATH));
+	OK(rump_sys_fchmod(p[0], 0600));
+	OK(rump_sys_fstat(p[1], &st));
+	EQ(S_IFIFO | 0600, st.st_mode);
+	OK(rump_sys_fchown(p[0], 5, 5));
+	OK(rump_sys_futimens(p[0], NULL));
+	OK(rump_sys_close(p[0]));
+	OK(rump_sys_close(p[1]));
+}
+
+static void
+pipe_named_attrs(void **state)
+{
+	struct stat st, st2;
+	struct statfs sf;
+	int r;
+
+	TDIR();
+	OK(rump_sys_mknod("fifo", S_IFIFO | 0644, 0));
+	r = OK(rump_sys_open("fifo", O_RDONLY | O_NONBLOCK));
+	/* an opened FIFO is its file-system node */
+	OK(rump_sys_fstat(r, &st));
+	OK(rump_sys_stat("fifo", &st2));
+	EQ(st2.st_ino, st.st_ino);
+	EQ(st2.st_dev, st.st_dev);
+	OK(rump_sys_fchmod(r, 0600));
+	OK(rump_sys_stat("fifo", &st2));
+	EQ(S_IFIFO | 0600, st2.st_mode);
+	OK(rump_sys_fstatfs(r, &sf));
+	EQ(0x01021994, sf.f_type);
+	OK(rump_sys_faccessat(r, "", R_OK, AT_EMPTY_PATH));
+	ERR(EINVAL, rump_sys_fsync(r));
+	OK(rump_sys_close(r));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(pipe_basic),
 	T(pipe_threads),
@@ -427,6 +492,9 @@ static const struct CMUnitTest tests[] = {
 	T(pipe_fifo),
 	T(pipe_reader_gone),
 	T(pipe_zero_length),
+	T(pipe_fd_stat),
+	T(pipe_fd_chattr),
+	T(pipe_named_attrs),
 };
 
 T_MAIN("pipe", tests)

@@ -170,6 +170,14 @@ sysctl_unknown(void **state)
 	ERR(ENOENT, rump_sys_sysctlbyname("kern.hostname.deeper", buf, &len,
 	    NULL, 0));
 	ERR(ENOENT, rump_sys_sysctlinfo("kern.nosuchname", &info));
+	/* malformed names are unknown names */
+	static const char *bad[] = { "kern..hostname", "kern.", ".kern", "",
+	    "kern.hostname.", "hw..ncpu" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = sizeof(buf);
+		ERR(ENOENT, rump_sys_sysctlbyname(bad[i], buf, &len, NULL, 0));
+		ERR(ENOENT, rump_sys_sysctlinfo(bad[i], &info));
+	}
 	ERR(ENOENT, rump_sys_sysctlnext("kern.nosuchname", buf, sizeof(buf)));
 	ERR(ENOENT, rump_sys_sysctlbyname("kern.nosuchname", NULL, NULL,
 	    "x", 2));

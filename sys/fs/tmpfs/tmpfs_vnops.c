@@ -449,14 +449,18 @@ static void
 data_modified(struct vnode *vp)
 {
 	struct timespec now;
+	struct cred c;
 
-	if ((vp->v_mode & S_ISUID) ||
-	    (vp->v_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
-		struct cred c;
+	/*
+	 * Linux (file_remove_privs): a writer without CAP_FSETID loses the
+	 * file's setuid bit, and its setgid bit when that bit means "set
+	 * group id" (group-execute set) or the writer is not in the group.
+	 */
+	if (vp->v_mode & (S_ISUID | S_ISGID)) {
 		proc_getcred(curproc(), &c);
 		if (!cred_isroot(&c)) {
 			vp->v_mode &= ~S_ISUID;
-			if (vp->v_mode & S_IXGRP)
+			if ((vp->v_mode & S_IXGRP) || !cred_groupmember(&c, vp->v_gid))
 				vp->v_mode &= ~S_ISGID;
 		}
 	}

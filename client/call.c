@@ -1,0 +1,522 @@
+/*
+ * call.c — librumpclient's requests and replies: many threads of one
+ * process share one connection and have calls in flight at once;
+ * replies come back in any order and are matched by request id.
+ *
+ * Nobody reads the socket while no call is in flight: the reading role
+ * goes to a waiting thread.  The first waiter that finds the role free
+ * takes it, polls the socket and hands every reply it reads to its owner
+ * (a futex word on the owner's stack), until its own reply is there; it
+ * then gives the role up and wakes the newest waiter, which takes it
+ * over.  The newest, because when a signal handler makes a nested call
+ * the nested frame is newer than the one it interrupted, and only the
+ * nested one can run.  A nested call on the thread that holds the role
+ * (its outer frame sits in ppoll) reads on the outer frame's behalf and
+ * leaves the role in place.  The byte stream state (rd below) is guarded
+ * by rd_mtx so that a reader that lost the role in a race can never
+ * corrupt it.
+ *
+ * Cancellation: the waits run with the caller's signal mask (ppoll's
+ * mask argument for the reader; a futex wait between two sigmask calls
+ * otherwise).  A wait that returns EINTR sends CANCEL(reqid) and keeps
+ * waiting; the server then answers the call with EINTR if it was still
+ * blocked.  (For a non-reading waiter a signal that lands between the
+ * unmask and the futex wait runs its handler without cancelling.)
+ *
+ * Delivery: a call whose request was written completely to a
+ * connection that is then lost fails with ENOTCONN; the server may have
+ * run it.  Only requests that never went out completely, and calls that
+ * change no state (call_pure), are sent again after a reconnect.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "client/client.h"
+
+struct cli cli = {
+	.con_mtx = PTHREAD_MUTEX_INITIALIZER,
+	.snd_mtx = PTHREAD_MUTEX_INITIALIZER,
+	.mtx = PTHREAD_MUTEX_INITIALIZER,
+	.state = CONN_NONE,
+	.fd = -1,
+	.oldfd = -1,
+	.waiters = TAILQ_HEAD_INITIALIZER(cli.waiters),
+};
+
+#define RD_BUFSIZE	65536
+#define RD_POLL_MS	250	/* re-check that the descriptor is ours */
+#define RD_MAXSIG	8
+
+/* the incoming byte stream of connection rd.gen (rd_mtx) */
+static pthread_mutex_t rd_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	unsigned	 gen;
+	uint8_t		 buf[RD_BUFSIZE];
+	size_t		 off, len;	/* unparsed bytes in buf */
+	bool		 inframe;	/* hdr valid, body being filled */
+	struct sp_hdr	 hdr;
+	uint8_t		*body;
+	size_t		 have;
+} rd;
+
+static _Atomic uint32_t nextreq = 1;
+
+uint32_t
+call_nextreq(void)
+{
+	uint32_t r;
+
+	do
+		r = atomic_fetch_add(&nextreq, 1);
+	while (r == 0);
+	return r;
+}
+
+void
+call_setnextreq(uint32_t next)
+{
+	atomic_store(&nextreq, next);
+}
+
+/* wakes the newest waiter still waiting when nobody reads (cli.mtx) */
+static void
+call_kick(void)
+{
+	struct waiter *w;
+
+	if (cli.reading)
+		return;
+	TAILQ_FOREACH_REVERSE(w, &cli.waiters, waitlist, w_link) {
+		if (!w->w_done) {
+			w->w_seq++;
+			cli_futex_wake(&w->w_seq);
+			return;
+		}
+	}
+}
+
+static void
+call_rdreset(unsigned gen)
+{
+	free(rd.body);
+	rd.body = NULL;
+	rd.inframe = false;
+	rd.off = rd.len = rd.have = 0;
+	rd.gen = gen;
+}
+
+void
+call_forklock(void)
+{
+	pthread_mutex_lock(&rd_mtx);
+}
+
+/* in the child, the other threads' calls and the stream are gone */
+void
+call_forkunlock(bool child)
+{
+	if (child) {
+		call_rdreset(0);
+		TAILQ_INIT(&cli.waiters);
+		call_reset_reader();
+	}
+	pthread_mutex_unlock(&rd_mtx);
+}
+
+/* the role is void: a new connection or a lost one (cli.mtx) */
+void
+call_reset_reader(void)
+{
+	cli.reading = false;
+	cli.repoch++;
+}
+
+/* hands one complete frame to its waiter; takes body */
+static int
+call_dispatch(const struct sp_hdr *h, uint8_t *body, int *sigs, int *nsig)
+{
+	struct waiter *w;
+
+	if (!(h->flags & SP_F_REPLY)) {
+		free(body);
+		if (h->type != SP_RAISE)
+			return EPROTO;
+		if (*nsig < RD_MAXSIG)
+			sigs[(*nsig)++] = (int)h->word;
+		return 0;
+	}
+	pthread_mutex_lock(&cli.mtx);
+	TAILQ_FOREACH(w, &cli.waiters, w_link) {
+		if (w->w_reqid == h->reqid && w->w_gen == rd.gen && !w->w_done)
+			break;
+	}
+	if (w != NULL) {
+		/* the reply can overtake the sender's own bookkeeping */
+		w->w_sent = true;
+		w->w_hdr = *h;
+		w->w_body = body;
+		w->w_done = true;
+		w->w_seq++;
+		cli_futex_wake(&w->w_seq);
+		body = NULL;
+	}
+	pthread_mutex_unlock(&cli.mtx);
+	free(body);		/* a reply nobody waits for: dropped */
+	return 0;
+}
+
+/* frames in rd.buf; 0 when more bytes are needed */
+static int
+call_parse(int *sigs, int *nsig)
+{
+	size_t n;
+	int error;
+
+	while (rd.len - rd.off > 0 || (rd.inframe && rd.have == rd.hdr.len - SP_HDRSIZE)) {
+		if (!rd.inframe) {
+			if (rd.len - rd.off < SP_HDRSIZE)
+				return 0;
+			if (sp_hdr_get(rd.buf + rd.off, &rd.hdr, SP_MAXFRAME) != 0)
+				return EPROTO;
+			rd.off += SP_HDRSIZE;
+			rd.body = malloc(rd.hdr.len - SP_HDRSIZE + 1);
+			if (rd.body == NULL)
+				return ENOMEM;
+			rd.have = 0;
+			rd.inframe = true;
+		}
+		n = rd.hdr.len - SP_HDRSIZE - rd.have;
+		if (n > rd.len - rd.off)
+			n = rd.len - rd.off;
+		memcpy(rd.body + rd.have, rd.buf + rd.off, n);
+		rd.have += n;
+		rd.off += n;
+		if (rd.have < rd.hdr.len - SP_HDRSIZE)
+			return 0;
+		rd.inframe = false;
+		error = call_dispatch(&rd.hdr, rd.body, sigs, nsig);
+		rd.body = NULL;
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+/* reads what the socket has; large bodies go straight to their buffer */
+static int
+call_fill(int fd)
+{
+	ssize_t n;
+
+	if (rd.inframe && rd.off == rd.len &&
+	    rd.hdr.len - SP_HDRSIZE - rd.have >= RD_BUFSIZE / 2) {
+		n = read(fd, rd.body + rd.have, rd.hdr.len - SP_HDRSIZE - rd.have);
+		if (n > 0)
+			rd.have += (size_t)n;
+	} else {
+		if (rd.off > 0) {
+			memmove(rd.buf, rd.buf + rd.off, rd.len - rd.off);
+			rd.len -= rd.off;
+			rd.off = 0;
+		}
+		n = read(fd, rd.buf + rd.len, RD_BUFSIZE - rd.len);
+		if (n > 0)
+			rd.len += (size_t)n;
+	}
+	if (n == 0)
+		return ENOTCONN;
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? EAGAIN : errno;
+	return 0;
+}
+
+/* reads and dispatches until the socket is empty; 0 or the error that
+ * ends connection gen */
+static int
+call_pump(int fd, unsigned gen)
+{
+	int sigs[RD_MAXSIG], nsig = 0, error = 0;
+	bool live;
+
+	pthread_mutex_lock(&rd_mtx);
+	pthread_mutex_lock(&cli.mtx);
+	live = cli.gen == gen && cli.state == CONN_UP;
+	pthread_mutex_unlock(&cli.mtx);
+	if (live) {
+		if (rd.gen != gen)
+			call_rdreset(gen);
+		while (error == 0) {
+			error = call_fill(fd);
+			if (error == 0)
+				error = call_parse(sigs, &nsig);
+		}
+		if (error == EPROTO)
+			cli_msg("rumpclient: malformed frame from the server");
+		if (error == EAGAIN)
+			error = 0;
+	}
+	pthread_mutex_unlock(&rd_mtx);
+	/* signals are blocked: they arrive when the caller waits again */
+	for (int i = 0; i < nsig; i++)
+		kill(getpid(), sigs[i]);
+	return error;
+}
+
+/* asks the server to interrupt w's call; at most once per call */
+static void
+call_cancel(struct waiter *w)
+{
+	struct sp_hdr h = { .len = SP_HDRSIZE, .type = SP_CANCEL };
+	unsigned gen;
+	int fd, error = 0;
+	bool ok;
+
+	pthread_mutex_lock(&cli.snd_mtx);
+	pthread_mutex_lock(&cli.mtx);
+	ok = !w->w_done && !w->w_cancelled && w->w_sent &&
+	    cli.gen == w->w_gen && cli.state == CONN_UP;
+	w->w_cancelled = true;
+	gen = cli.gen;
+	fd = cli.fd;
+	h.reqid = w->w_reqid;
+	if (ok && !conn_same(fd, cli.dev, cli.ino))
+		error = ENOTCONN;
+	pthread_mutex_unlock(&cli.mtx);
+	if (ok && error == 0)
+		error = conn_writeall(fd, &h, NULL, 0);
+	pthread_mutex_unlock(&cli.snd_mtx);
+	if (ok && error != 0)
+		conn_lost(gen, error);
+}
+
+static bool
+call_stillreader(unsigned epoch, unsigned gen)
+{
+	return cli.reading && cli.repoch == epoch && cli.gen == gen &&
+	    cli.state == CONN_UP;
+}
+
+/* the reading role, until w is done or the role goes away */
+static void
+call_read(struct waiter *w, unsigned epoch, bool nested,
+    const sigset_t *orig)
+{
+	struct timespec ts = { 0, RD_POLL_MS * 1000000L };
+	struct pollfd pfd;
+	unsigned gen;
+	dev_t dev;
+	ino_t ino;
+	bool go;
+	int n, error;
+
+	pthread_mutex_lock(&cli.mtx);
+	gen = cli.gen;
+	pfd.fd = cli.fd;
+	dev = cli.dev;
+	ino = cli.ino;
+	for (;;) {
+		go = !w->w_done && call_stillreader(epoch, gen);
+		pthread_mutex_unlock(&cli.mtx);
+		if (!go)
+			break;
+		pfd.events = POLLIN;
+		n = ppoll(&pfd, 1, &ts, orig);
+		if (n == -1 && errno == EINTR)
+			call_cancel(w);
+		else if (!conn_same(pfd.fd, dev, ino))
+			conn_lost(gen, ENOTCONN);
+		else if (n > 0 && (error = call_pump(pfd.fd, gen)) != 0)
+			conn_lost(gen, error);
+		pthread_mutex_lock(&cli.mtx);
+	}
+	pthread_mutex_lock(&cli.mtx);
+	if (!nested && cli.reading && cli.repoch == epoch) {
+		cli.reading = false;
+		cli.repoch++;
+		call_kick();
+	}
+	pthread_mutex_unlock(&cli.mtx);
+}
+
+/* waits for w's reply, reading for everyone when nobody else does */
+static void
+call_wait(struct waiter *w, const sigset_t *orig)
+{
+	pthread_t self = pthread_self();
+	unsigned epoch;
+	uint32_t seq;
+	bool nested;
+	int rc;
+
+	pthread_mutex_lock(&cli.mtx);
+	while (!w->w_done) {
+		if (cli.state == CONN_UP &&
+		    (!cli.reading || pthread_equal(cli.reader, self))) {
+			nested = cli.reading;
+			if (!nested) {
+				cli.reading = true;
+				cli.reader = self;
+				cli.repoch++;
+			}
+			epoch = cli.repoch;
+			pthread_mutex_unlock(&cli.mtx);
+			call_read(w, epoch, nested, orig);
+			pthread_mutex_lock(&cli.mtx);
+			continue;
+		}
+		seq = w->w_seq;
+		pthread_mutex_unlock(&cli.mtx);
+		cli_unblock(orig);
+		rc = cli_futex_wait(&w->w_seq, seq);
+		if (rc == -1 && errno == EINTR) {
+			cli_block(NULL);
+			call_cancel(w);
+		} else {
+			cli_block(NULL);
+		}
+		pthread_mutex_lock(&cli.mtx);
+	}
+	TAILQ_REMOVE(&cli.waiters, w, w_link);
+	call_kick();
+	pthread_mutex_unlock(&cli.mtx);
+}
+
+/*
+ * Registers w and writes its request.  0 once the whole frame is out;
+ * a frame that did not go out completely was never seen by the server,
+ * so it is sent again on the next connection if the policy makes one.
+ */
+static int
+call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
+    size_t blen)
+{
+	struct sp_hdr h = *hp;
+	unsigned gen;
+	int fd, error;
+	bool same;
+
+	for (;;) {
+		pthread_mutex_lock(&cli.snd_mtx);
+		pthread_mutex_lock(&cli.mtx);
+		gen = cli.gen;
+		if (cli.state != CONN_UP) {
+			pthread_mutex_unlock(&cli.mtx);
+			pthread_mutex_unlock(&cli.snd_mtx);
+			if ((error = conn_recover(gen)) != 0)
+				return error;
+			continue;
+		}
+		fd = cli.fd;
+		same = conn_same(fd, cli.dev, cli.ino);
+		*w = (struct waiter){ .w_gen = gen, .w_reqid = call_nextreq() };
+		TAILQ_INSERT_TAIL(&cli.waiters, w, w_link);
+		pthread_mutex_unlock(&cli.mtx);
+		h.reqid = w->w_reqid;
+		error = same ? conn_writeall(fd, &h, body, blen) : ENOTCONN;
+		pthread_mutex_lock(&cli.mtx);
+		if (error == 0) {
+			w->w_sent = true;
+			if (!w->w_done && (cli.gen != gen || cli.state != CONN_UP)) {
+				w->w_done = true;
+				w->w_error = ENOTCONN;
+			}
+			pthread_mutex_unlock(&cli.mtx);
+			pthread_mutex_unlock(&cli.snd_mtx);
+			return 0;
+		}
+		TAILQ_REMOVE(&cli.waiters, w, w_link);
+		call_kick();
+		pthread_mutex_unlock(&cli.mtx);
+		pthread_mutex_unlock(&cli.snd_mtx);
+		conn_lost(gen, error);
+		if ((error = conn_recover(gen)) != 0)
+			return error;
+	}
+}
+
+int
+call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
+    struct waiter *w, const sigset_t *orig)
+{
+	struct sp_hdr h = { .len = (uint32_t)(SP_HDRSIZE + blen),
+	    .type = type, .word = word };
+	int error;
+
+	if (blen > SP_MAXFRAME - SP_HDRSIZE)
+		return E2BIG;
+	if ((error = call_send(w, &h, body, blen)) != 0)
+		return error;
+	call_wait(w, orig);
+	return w->w_error;
+}
+
+/*
+ * Calls that change nothing in the kernel: sending one again after a
+ * reconnect cannot run anything twice.  (sysctlbyname only when it
+ * does not set a value.)
+ */
+static bool
+call_pure(const struct sysent *se, const struct sp_argv *av)
+{
+	static const char *const pure[] = {
+		"getpid", "getppid", "getuid", "geteuid", "getgid",
+		"getegid", "getgroups", "getrlimit", "stat", "lstat",
+		"fstat", "fstatat", "newfstatat", "statx", "readlink",
+		"readlinkat", "access", "faccessat", "faccessat2",
+		"getcwd", "statfs", "fstatfs", "uname", "gettimeofday",
+		"clock_gettime", "sysctlnext", "sysctlinfo",
+	};
+
+	if (strcmp(se->name, "sysctlbyname") == 0)
+		return av[3].val == 0;
+	for (size_t i = 0; i < sizeof(pure) / sizeof(pure[0]); i++)
+		if (strcmp(se->name, pure[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+call_result(struct waiter *w, const struct sysent *se, struct sp_argv *av,
+    long *ret)
+{
+	int error = 0;
+
+	if (w->w_hdr.type == SP_ERROR)
+		error = sp_err_errno((enum sp_err)w->w_hdr.word);
+	else if (w->w_hdr.type != SP_SYSCALL ||
+	    sp_dec_reply(w->w_body, w->w_hdr.len - SP_HDRSIZE, se, av, ret) != 0)
+		error = EPROTO;
+	free(w->w_body);
+	return error;
+}
+
+int
+rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
+{
+	struct waiter w = { .w_sent = false };
+	struct sp_buf b;
+	sigset_t orig;
+	int error;
+
+	cli_block(&orig);
+	sp_buf_init(&b);
+	error = -sp_enc_call(&b, se, av);
+	if (error == 0 && b.b_err)
+		error = ENOMEM;
+	while (error == 0) {
+		error = call_rpc(SP_SYSCALL, se->nr, b.b_p, b.b_len, &w, &orig);
+		if (error == 0) {
+			error = call_result(&w, se, av, ret);
+			break;
+		}
+		if (error != ENOTCONN || !w.w_sent || !call_pure(se, av))
+			break;
+		error = conn_recover(w.w_gen);
+	}
+	sp_buf_free(&b);
+	cli_unblock(&orig);
+	return error;
+}

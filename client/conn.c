@@ -1,0 +1,526 @@
+/*
+ * conn.c — librumpclient's connection to the server: connecting, the
+ * banner and version check, the synchronous handshakes (guest, fork,
+ * exec), telling whether the descriptor is still ours, and the reconnect
+ * policy of rumpclient_setconnretry().
+ *
+ * Our socket lives at a high descriptor number (1000 and up when the
+ * limit allows, never 0-2) so that programs rarely meet it.  Programs may
+ * still close it or dup2 something over it (closefrom(3) in a test does);
+ * before each use the descriptor's dev/inode are compared with the
+ * socket's, and a mismatch is handled like a lost connection.  We never
+ * close a descriptor that is no longer ours.
+ *
+ * Reconnecting makes a brand-new guest process in the kernel: pid,
+ * descriptors and cwd of the old one are gone (rumpclient(3)).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "client/client.h"
+#include <rump/rumpclient.h>
+
+#define CONN_HIGHFD	1000
+#define CONN_IOWAIT_MS	60000	/* a silent server during a handshake */
+
+void
+cli_block(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+void
+cli_unblock(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void
+cli_msg(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+		return;
+}
+
+/* moves fd out of the programs' way; closes the original */
+int
+conn_moveup(int fd)
+{
+	int nfd;
+
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, CONN_HIGHFD);
+	if (nfd == -1)
+		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd == -1) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return nfd;
+}
+
+bool
+conn_same(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) == -1)
+		return false;
+	return S_ISSOCK(st.st_mode) && st.st_dev == dev && st.st_ino == ino;
+}
+
+static int
+conn_wait(int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&pfd, 1, CONN_IOWAIT_MS);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno;
+	if (n == 0)
+		return ETIMEDOUT;
+	return 0;
+}
+
+/* writes header and body completely; 0 only when every byte went out */
+int
+conn_writeall(int fd, const struct sp_hdr *h, const void *body, size_t blen)
+{
+	uint8_t hb[SP_HDRSIZE];
+	struct iovec iov[2] = {
+		{ .iov_base = hb, .iov_len = SP_HDRSIZE },
+		{ .iov_base = (void *)body, .iov_len = blen },
+	};
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	sp_hdr_put(hb, h);
+	while (iov[0].iov_len + iov[1].iov_len > 0) {
+		n = sendmsg(fd, &m, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && conn_wait(fd, POLLOUT) == 0)
+				continue;
+			return errno == EPIPE || errno == EAGAIN ? ENOTCONN : errno;
+		}
+		for (int i = 0; i < 2; i++) {
+			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + k;
+			iov[i].iov_len -= k;
+			n -= (ssize_t)k;
+		}
+		if (iov[0].iov_len == 0) {
+			m.msg_iov = &iov[1];
+			m.msg_iovlen = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+conn_readexact(int fd, void *p, size_t len)
+{
+	uint8_t *b = p;
+	ssize_t n;
+	int error;
+
+	while (len > 0) {
+		n = read(fd, b, len);
+		if (n > 0) {
+			b += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return ENOTCONN;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno;
+		if ((error = conn_wait(fd, POLLIN)) != 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * The banner: one line "RUMPSP-<major>.<minor>-..." of at most
+ * SP_BANNER_MAX bytes.  Peek first so we never consume bytes after it.
+ */
+static int
+conn_banner(int fd)
+{
+	char buf[SP_BANNER_MAX + 1];
+	char *nl, *end;
+	unsigned long major, minor;
+	ssize_t n;
+	int error;
+
+	for (;;) {
+		n = recv(fd, buf, SP_BANNER_MAX, MSG_PEEK);
+		if (n == 0)
+			return ENOTCONN;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return errno;
+		if (n > 0 && (nl = memchr(buf, '\n', (size_t)n)) != NULL)
+			break;
+		if (n == SP_BANNER_MAX)
+			return EPROTO;
+		if (n > 0)
+			usleep(1000);	/* the rest of the line is on its way */
+		else if ((error = conn_wait(fd, POLLIN)) != 0)
+			return error;
+	}
+	if ((error = conn_readexact(fd, buf, (size_t)(nl - buf + 1))) != 0)
+		return error;
+	*nl = '\0';
+	if (strncmp(buf, "RUMPSP-", 7) != 0) {
+		cli_msg("rumpclient: server did not send a sysproxy banner");
+		return EPROTO;
+	}
+	major = strtoul(buf + 7, &end, 10);
+	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
+	if (major != SP_PROTO_MAJOR) {
+		cli_msg("rumpclient: server speaks protocol version %lu.%lu, "
+		    "this client speaks %d.%d", major, minor,
+		    SP_PROTO_MAJOR, SP_PROTO_MINOR);
+		return EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * A handshake on a connection nobody else uses yet: send it, then read
+ * frames until its reply.  Replies to other ids (calls of the image
+ * before an exec) are dropped; a RAISE is delivered when signals are
+ * unblocked again.
+ */
+int
+conn_handshake(int fd, uint32_t kind, const void *body, size_t blen)
+{
+	struct sp_hdr h = { .len = (uint32_t)(SP_HDRSIZE + blen),
+	    .type = SP_HANDSHAKE, .reqid = call_nextreq(), .word = kind };
+	uint8_t hb[SP_HDRSIZE];
+	struct sp_hdr r;
+	uint8_t *rb;
+	int error;
+
+	if ((error = conn_writeall(fd, &h, body, blen)) != 0)
+		return error;
+	for (;;) {
+		if ((error = conn_readexact(fd, hb, sizeof(hb))) != 0)
+			return error;
+		if (sp_hdr_get(hb, &r, SP_MAXFRAME) != 0)
+			return EPROTO;
+		rb = malloc(r.len - SP_HDRSIZE + 1);
+		if (rb == NULL)
+			return ENOMEM;
+		error = conn_readexact(fd, rb, r.len - SP_HDRSIZE);
+		free(rb);
+		if (error != 0)
+			return error;
+		if (r.type == SP_RAISE && !(r.flags & SP_F_REPLY)) {
+			kill(getpid(), (int)r.word);
+			continue;
+		}
+		if (!(r.flags & SP_F_REPLY) || r.reqid != h.reqid)
+			continue;
+		if (r.type == SP_ERROR)
+			return sp_err_errno((enum sp_err)r.word);
+		return r.type == SP_HANDSHAKE ? 0 : EPROTO;
+	}
+}
+
+static int
+conn_connect(const struct sp_url *u, int *fdp)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (u->family == AF_UNIX) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		sun->sun_family = AF_UNIX;
+		if (strlen(u->path) >= sizeof(sun->sun_path))
+			return ENAMETOOLONG;
+		memcpy(sun->sun_path, u->path, strlen(u->path) + 1);
+		sl = sizeof(*sun);
+	} else if (u->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)u->port);
+		if (inet_pton(AF_INET, u->host, &sin->sin_addr) != 1)
+			return EINVAL;
+		sl = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)u->port);
+		if (inet_pton(AF_INET6, u->host, &sin6->sin6_addr) != 1)
+			return EINVAL;
+		sl = sizeof(*sin6);
+	}
+	fd = socket(u->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return errno;
+	if ((fd = conn_moveup(fd)) == -1)
+		return errno;
+	/* blocking connect: a unix listener with a full backlog then waits
+	 * instead of failing with EAGAIN */
+	while (connect(fd, (struct sockaddr *)&ss, sl) == -1) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		close(fd);
+		return e;
+	}
+	if (u->family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	*fdp = fd;
+	return 0;
+}
+
+/* a new connection with banner and handshake done */
+int
+conn_open(const struct sp_url *u, uint32_t kind, const void *body,
+    size_t blen, int *fdp)
+{
+	int fd = -1, error;
+
+	if ((error = conn_connect(u, &fd)) != 0)
+		return error;
+	if ((error = conn_banner(fd)) == 0)
+		error = conn_handshake(fd, kind, body, blen);
+	if (error != 0) {
+		close(fd);
+		return error;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* makes fd the connection; caller holds con_mtx */
+void
+conn_install(int fd)
+{
+	struct stat st;
+
+	fstat(fd, &st);
+	pthread_mutex_lock(&cli.mtx);
+	cli.fd = fd;
+	cli.dev = st.st_dev;
+	cli.ino = st.st_ino;
+	cli.gen++;
+	cli.state = CONN_UP;
+	cli.pid = getpid();
+	call_reset_reader();
+	pthread_mutex_unlock(&cli.mtx);
+}
+
+/* closes the previous socket if the descriptor still is ours (con_mtx) */
+void
+conn_dropold(void)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&cli.mtx);
+	if (cli.oldfd >= 0 && conn_same(cli.oldfd, cli.olddev, cli.oldino))
+		fd = cli.oldfd;
+	cli.oldfd = -1;
+	pthread_mutex_unlock(&cli.mtx);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The connection of generation gen is gone.  Calls whose request was
+ * written completely fail with ENOTCONN (at most once: the server may
+ * have run them); calls still being written see it themselves.
+ */
+void
+conn_lost(unsigned gen, int error)
+{
+	struct waiter *w;
+
+	pthread_mutex_lock(&cli.mtx);
+	if (cli.gen != gen || cli.state != CONN_UP) {
+		pthread_mutex_unlock(&cli.mtx);
+		return;
+	}
+	cli.state = CONN_DEAD;
+	if (conn_same(cli.fd, cli.dev, cli.ino)) {
+		shutdown(cli.fd, SHUT_RDWR);	/* wakes a reader in ppoll */
+		cli.oldfd = cli.fd;
+		cli.olddev = cli.dev;
+		cli.oldino = cli.ino;
+	}
+	cli.fd = -1;
+	TAILQ_FOREACH(w, &cli.waiters, w_link) {
+		if (w->w_gen == gen && w->w_sent && !w->w_done) {
+			w->w_done = true;
+			w->w_error = ENOTCONN;
+		}
+		w->w_seq++;
+		cli_futex_wake(&w->w_seq);
+	}
+	call_reset_reader();
+	pthread_mutex_unlock(&cli.mtx);
+	if (cli.retry == RUMPCLIENT_RETRYCONN_DIE)
+		_exit(1);
+	(void)error;
+}
+
+static void
+conn_backoff(int attempt)
+{
+	struct timespec ts;
+
+	if (attempt < 10) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 100000000L * attempt;
+	} else {
+		ts.tv_sec = attempt - 9 < 10 ? attempt - 9 : 10;
+		ts.tv_nsec = 0;
+	}
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
+static int
+conn_retry(void)
+{
+	char comm[SP_COMMMAX + 1];
+	time_t start = time(NULL), lastmsg = start;
+	int fd, attempt;
+
+	cli_msg("rump_sp: connection to kernel lost, trying to reconnect ...");
+	conn_comm(comm);
+	for (attempt = 1;; attempt++) {
+		conn_dropold();
+		if (conn_open(&cli.url, SP_HS_GUEST, comm, strlen(comm), &fd) == 0) {
+			conn_install(fd);
+			cli_msg("rump_sp: reconnected!");
+			return 0;
+		}
+		if (cli.retry == RUMPCLIENT_RETRYCONN_ONCE)
+			break;
+		if (cli.retry > 0 && time(NULL) - start >= cli.retry) {
+			cli_msg("rump_sp: reconnect failed, %lld second timeout",
+			    (long long)cli.retry);
+			break;
+		}
+		if (time(NULL) - lastmsg > 120) {
+			cli_msg("rump_sp: still trying to reconnect ...");
+			lastmsg = time(NULL);
+		}
+		conn_backoff(attempt);
+	}
+	return ENOTCONN;
+}
+
+/*
+ * A caller found the connection of generation gen unusable (already
+ * marked lost).  Applies the reconnect policy: 0 when a connection is up
+ * again, else ENOTCONN.
+ */
+int
+conn_recover(unsigned gen)
+{
+	enum conn_state st;
+	int error;
+
+	pthread_mutex_lock(&cli.con_mtx);
+	pthread_mutex_lock(&cli.mtx);
+	st = cli.state;
+	pthread_mutex_unlock(&cli.mtx);
+	if (st == CONN_UP) {
+		error = 0;	/* someone reconnected meanwhile */
+	} else if (st == CONN_NONE || !cli.haveurl || cli.pid != getpid() ||
+	    cli.retry == 0) {
+		error = ENOTCONN;
+	} else if (cli.retry == RUMPCLIENT_RETRYCONN_DIE) {
+		_exit(1);
+	} else {
+		error = conn_retry();
+	}
+	pthread_mutex_unlock(&cli.con_mtx);
+	(void)gen;
+	return error;
+}
+
+/* the program's name for handshakes, from /proc/self/comm */
+void
+conn_comm(char out[SP_COMMMAX + 1])
+{
+	ssize_t n = -1;
+	int fd;
+
+	fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, SP_COMMMAX);
+		close(fd);
+	}
+	if (n <= 0) {
+		strcpy(out, "???");
+		return;
+	}
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* the canonical URL, with an absolute unix path (survives chdir/exec) */
+int
+conn_urlstr(const struct sp_url *u, char *buf, size_t len)
+{
+	int n;
+
+	if (u->family == AF_UNIX)
+		n = snprintf(buf, len, "unix://%s", u->path);
+	else if (u->family == AF_INET6)
+		n = snprintf(buf, len, "tcp://[%s]:%d/", u->host, u->port);
+	else
+		n = snprintf(buf, len, "tcp://%s:%d/", u->host, u->port);
+	return n < 0 || (size_t)n >= len ? ENAMETOOLONG : 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * spconn.h — connections and requests, shared by the I/O side
+ * (spserver.c) and the worker side (spwork.c) of the sysproxy server.
+ *
+ * One connection = one client process = one kernel process (c_proc, kept
+ * alive by c_mainlwp, an lwp that never runs).  The I/O thread owns the
+ * socket's input side and the connection's life; workers run requests
+ * and queue replies.  References: the I/O thread holds one while the
+ * connection is registered, every request in flight holds one; the last
+ * conn_rele() closes the socket and lets the process exit.
+ *
+ * Lock order: conn.c_lock > worker-pool lock; c_lock is never held
+ * while calling into the kernel except lwp_cancel (which only takes the
+ * lwp's own mutex).
+ */
+#ifndef RUMP_SERVER_SPCONN_H
+#define RUMP_SERVER_SPCONN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include "kern/kern.h"
+#include "sp/sp.h"
+
+#define SP_OUTMAX	(64u << 20)	/* queued output before we give up */
+#define SP_INBUF	(64u << 10)
+
+enum conn_state {
+	CS_NEW,		/* banner sent; only GUEST or FORK handshakes */
+	CS_PAUSED,	/* a handshake or exec runs: input not read */
+	CS_RUNNING,
+	CS_DEAD,	/* dropped: replies are discarded */
+};
+
+struct obuf {
+	STAILQ_ENTRY(obuf)	 o_link;
+	size_t			 o_len, o_off;
+	uint8_t			 o_data[];
+};
+
+struct sreq {
+	TAILQ_ENTRY(sreq)	 r_qlink;	/* work queue; pool lock */
+	LIST_ENTRY(sreq)	 r_clink;	/* c_inflight; c_lock */
+	struct conn		*r_conn;	/* referenced */
+	struct sp_hdr		 r_hdr;
+	uint8_t			*r_body;	/* r_hdr.len - SP_HDRSIZE bytes */
+	struct lwp		*r_lwp;		/* while in the kernel; c_lock */
+	bool			 r_cancelled;	/* c_lock */
+};
+
+struct conn {
+	int			 c_fd;
+	int			 c_id;		/* for log lines */
+	pthread_mutex_t		 c_lock;
+	pthread_cond_t		 c_cv;		/* c_ninflight dropped */
+	int			 c_refs;	/* c_lock */
+	enum conn_state		 c_state;	/* c_lock */
+	struct proc		*c_proc;	/* set by the handshake */
+	struct lwp		*c_mainlwp;	/* keeps c_proc alive */
+	LIST_HEAD(, sreq)	 c_inflight;	/* c_lock */
+	int			 c_ninflight;	/* c_lock */
+	/* output, c_lock */
+	STAILQ_HEAD(, obuf)	 c_outq;
+	size_t			 c_outbytes;
+	uint32_t		 c_events;	/* epoll mask now registered */
+	bool			 c_kicked;	/* on the I/O thread's kick list */
+	bool			 c_dropreq;	/* workers: please drop this one */
+	LIST_ENTRY(conn)	 c_kick;
+	/* input, I/O thread only */
+	uint8_t			*c_in;		/* SP_INBUF bytes */
+	size_t			 c_inlen;
+	struct sp_hdr		 c_hdr;		/* of a body being read directly */
+	uint8_t			*c_body;	/* non-NULL: reading a big body */
+	size_t			 c_bodygot;
+	LIST_ENTRY(conn)	 c_link;	/* all connections */
+};
+
+/* spserver.c: used by workers */
+void conn_hold(struct conn *c);
+void conn_rele(struct conn *c);
+/* queues (or sends at once) a frame: header h with body; c_lock not held */
+void conn_send(struct conn *c, const struct sp_hdr *h, const void *body,
+    size_t blen);
+/* sends a frame whose first SP_HDRSIZE bytes are a header to fill in */
+void conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b);
+void conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e);
+/* asks the I/O thread to drop c (after flushing what it can) */
+void conn_request_drop(struct conn *c, const char *why);
+/* back to CS_RUNNING after a handshake or exec: input is read again */
+void conn_resume(struct conn *c);
+/* flushes c's output, blocking up to ms milliseconds (halt) */
+void conn_flush_sync(struct conn *c, int ms);
+/* closes every connection (RB_HALT): done by the I/O thread */
+void spserver_stop_serving(void);
+const char *conn_name(struct conn *c, char *buf, size_t size);
+
+/* spwork.c: used by the I/O thread */
+int work_init(void);
+void work_submit(struct sreq *r);		/* takes r */
+void req_free(struct sreq *r);
+/* cancels every request of c (c_lock held) */
+void conn_cancel_all_locked(struct conn *c);
+void prefork_expire(void);			/* unclaimed cookies > 30 s */
+
+#endif /* RUMP_SERVER_SPCONN_H */
