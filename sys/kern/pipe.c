@@ -530,12 +530,13 @@ pipe_create(int flags, struct file **rfp, struct file **wfp)
 
 /*
  * Finds or makes vp's pipe and counts the new side in; fifo_lock held.
- * gens[] gets the read and write open generations from before.  A
- * non-blocking writer with no reader is refused (-ENXIO) untouched.
+ * gens[] gets the read and write open generations from before, *partner
+ * whether the other side was open then.  A non-blocking writer with no
+ * reader is refused (-ENXIO) untouched.
  */
 static int
 fifo_attach(struct pipe **pipep, int acc, bool nonblock, struct pipe **pip,
-    unsigned gens[2], bool *nowriter)
+    unsigned gens[2], bool *partner)
 {
 	struct pipe *pi = *pipep;
 
@@ -558,7 +559,7 @@ fifo_attach(struct pipe **pipep, int acc, bool nonblock, struct pipe **pip,
 	}
 	gens[0] = pi->pi_rgen;
 	gens[1] = pi->pi_wgen;
-	*nowriter = pi->pi_writers == 0;
+	*partner = acc == O_RDONLY ? pi->pi_writers > 0 : pi->pi_readers > 0;
 	if (acc != O_WRONLY) {
 		pi->pi_readers++;
 		pi->pi_rgen++;
@@ -574,23 +575,20 @@ fifo_attach(struct pipe **pipep, int acc, bool nonblock, struct pipe **pip,
 }
 
 /*
- * Blocking open of one side: waits until the other side is open or has
- * been opened since (it may have come and gone already).
+ * Blocking open of one side that found the other side closed: waits until
+ * it has been opened since (it may have come and gone already, which
+ * must not leave us waiting).
  */
 static int
 fifo_wait_partner(struct pipe *pi, int acc, const unsigned gens[2])
 {
-	bool rd = acc == O_RDONLY;
+	unsigned *gen = acc == O_RDONLY ? &pi->pi_wgen : &pi->pi_rgen;
+	unsigned gen0 = acc == O_RDONLY ? gens[1] : gens[0];
 	int err = 0;
 
 	pthread_mutex_lock(&pi->pi_lock);
-	while (err == 0) {
-		if (rd && (pi->pi_writers > 0 || pi->pi_wgen != gens[1]))
-			break;
-		if (!rd && (pi->pi_readers > 0 || pi->pi_rgen != gens[0]))
-			break;
+	while (err == 0 && *gen == gen0)
 		err = pipe_wait(pi);
-	}
 	pthread_mutex_unlock(&pi->pi_lock);
 	return err;
 }
@@ -603,7 +601,7 @@ int
 fifo_open(struct vnode *vp, struct pipe **pipep, int flags, struct file **fpp)
 {
 	int acc = flags & O_ACCMODE, err;
-	bool nonblock = (flags & O_NONBLOCK) != 0, nowriter;
+	bool nonblock = (flags & O_NONBLOCK) != 0, partner;
 	struct pipe_end *pe;
 	struct pipe *pi = NULL;
 	unsigned gens[2];
@@ -614,12 +612,14 @@ fifo_open(struct vnode *vp, struct pipe **pipep, int flags, struct file **fpp)
 	if ((err = pipe_file(flags, &pe, &fp)) != 0)
 		return err;
 	pthread_mutex_lock(&fifo_lock);
-	err = fifo_attach(pipep, acc, nonblock, &pi, gens, &nowriter);
+	err = fifo_attach(pipep, acc, nonblock, &pi, gens, &partner);
 	pthread_mutex_unlock(&fifo_lock);
-	if (err == 0 && acc != O_RDWR && !nonblock)
-		err = fifo_wait_partner(pi, acc, gens);
-	else if (err == 0 && acc == O_RDONLY && nowriter)
-		pe->pe_wgen = gens[1];	/* no POLLHUP before a writer came */
+	if (err == 0 && acc != O_RDWR && !partner) {
+		if (!nonblock)
+			err = fifo_wait_partner(pi, acc, gens);
+		else if (acc == O_RDONLY)
+			pe->pe_wgen = gens[1];	/* no POLLHUP before a writer */
+	}
 	if (err != 0) {
 		if (pi != NULL)		/* attached, then interrupted */
 			pipe_detach(pi, acc != O_WRONLY, acc != O_RDONLY);
