@@ -500,6 +500,32 @@ pipe_file(int flags, struct pipe_end **pep, struct file **fpp)
 	return 0;
 }
 
+/*
+ * Both ends share one unlinked pipefs node, which gives the pipe an owner,
+ * a mode and times (fstat, fchmod, fchown, futimens work, as on Linux).
+ * On failure both files are released.
+ */
+static int
+pipe_anon_node(struct file *rfp, struct file *wfp)
+{
+	struct cred c;
+	struct vnode *vp;
+	int err;
+
+	proc_getcred(curproc(), &c);
+	if ((err = vfs_anon_vnode(S_IFIFO | 0600, &c, &vp)) != 0) {
+		file_rele(rfp);
+		file_rele(wfp);
+		return err;
+	}
+	VFS_LOCK();
+	vref(vp);
+	VFS_UNLOCK();
+	rfp->f_vnode = vp;
+	wfp->f_vnode = vp;
+	return 0;
+}
+
 int
 pipe_create(int flags, struct file **rfp, struct file **wfp)
 {
@@ -525,7 +551,7 @@ pipe_create(int flags, struct file **rfp, struct file **wfp)
 	rpe->pe_pipe = wpe->pe_pipe = pi;
 	(*rfp)->f_data = rpe;
 	(*wfp)->f_data = wpe;
-	return 0;
+	return pipe_anon_node(*rfp, *wfp);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <sys/ioctl.h>
 #include "kern/file.h"
+#include "vfs/vfs.h"
 #include "kern/sysent.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -103,7 +104,7 @@ fcntl_getfl(struct file *fp)
 	int fl = atomic_load(&fp->f_flag);
 
 	/* everything open(2) made, except O_PATH descriptors */
-	if (fp->f_vnode != NULL && (fl & O_PATH) == 0)
+	if (fp->f_vnode != NULL && !vfs_is_anon(fp->f_vnode) && (fl & O_PATH) == 0)
 		fl |= KO_LARGEFILE;
 	return fl;
 }

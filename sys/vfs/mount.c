@@ -238,6 +238,61 @@ vfs_boot_mkdir(const char *name, mode_t mode)
 	vrele_locked(vp);
 }
 
+/*
+ * Anonymous objects (pipes) get an unlinked node of a private tmpfs, as
+ * Linux gives them an inode of its pipefs: fstat, fchmod, fchown,
+ * futimens, access checks and locks then work on them as on any file.
+ * The mount is in no table and covers nothing, so no path reaches it.
+ */
+static struct mount *anonmount;		/* set once by vfs_init */
+
+static void
+anon_init(void)
+{
+	struct vnode *root;
+	struct mount *mp;
+	int err;
+
+	if ((mp = kmem_zalloc(sizeof(*mp))) == NULL)
+		vfs_boot_fail("allocating pipefs", -ENOMEM);
+	mp->mnt_op = &tmpfs_vfsops;
+	mp->mnt_dev = makedev(0, ++mount_devseq);
+	snprintf(mp->mnt_from, sizeof(mp->mnt_from), "pipefs");
+	snprintf(mp->mnt_path, sizeof(mp->mnt_path), "pipe:");
+	/* size=0, nr_inodes=0: unlimited, like the pipes themselves */
+	if ((err = tmpfs_vfsops.vfs_mount(mp, "size=0,nr_inodes=0", &root)) != 0)
+		vfs_boot_fail("mounting pipefs", err);
+	mp->mnt_root = root;
+	anonmount = mp;
+}
+
+int
+vfs_anon_vnode(mode_t mode, const struct cred *c, struct vnode **vpp)
+{
+	static unsigned long seq;		/* vfs_lock */
+	struct vnode *root, *vp;
+	char name[32];
+	int err;
+
+	VFS_LOCK();
+	root = anonmount->mnt_root;
+	snprintf(name, sizeof(name), "anon%lu", ++seq);
+	err = root->v_op->vop_create(root, name, mode, c->euid, c->egid, 0,
+	    NULL, &vp);
+	if (err == 0 && (err = root->v_op->vop_remove(root, name, vp)) != 0)
+		vrele_locked(vp);
+	VFS_UNLOCK();
+	if (err == 0)
+		*vpp = vp;
+	return err;
+}
+
+bool
+vfs_is_anon(const struct vnode *vp)
+{
+	return vp->v_mount == anonmount;
+}
+
 void
 vfs_init(void)
 {
@@ -258,6 +313,7 @@ vfs_init(void)
 		vfs_boot_fail("chmod /", err);
 	vfs_boot_mkdir("dev", 0755);
 	vfs_boot_mkdir("tmp", 01777);
+	anon_init();
 	vref(rootvnode);
 	vref(rootvnode);
 	VFS_UNLOCK();
@@ -491,7 +547,7 @@ sys_fstatfs(int fd, struct statfs *buf)
 
 	if (fp == NULL)
 		return -EBADF;
-	if (fp->f_vnode != NULL) {
+	if (fp->f_vnode != NULL && !vfs_is_anon(fp->f_vnode)) {
 		VFS_LOCK();
 		err = mount_statfs(fp->f_vnode, buf);
 		VFS_UNLOCK();

@@ -232,6 +232,10 @@ const struct cdevsw *cdev_lookup(dev_t dev);
 int vfs_domount(const char *fstype, const char *source, struct vnode *vp,
     unsigned long flags, const char *data, const char *path);
 int vfs_sync_all(void);
+/* an unlinked node of the internal pipefs for an anonymous object, owned
+ * by c (referenced); vfs_is_anon tells such nodes apart */
+int vfs_anon_vnode(mode_t mode, const struct cred *c, struct vnode **vpp);
+bool vfs_is_anon(const struct vnode *vp);
 /* a detached mount's last active vnode went away: unmount and free it
  * (called by vrele_locked, vfs_lock held) */
 void vfs_mount_idle(struct mount *mp);

@@ -106,7 +106,8 @@ vnode_stat(struct vnode *vp, struct stat *st)
 	st->st_dev = vp->v_mount != NULL ? vp->v_mount->mnt_dev : 0;
 	st->st_ino = vp->v_ino;
 	st->st_mode = vp->v_mode;
-	st->st_nlink = vp->v_nlink;
+	/* pipefs nodes are unlinked but, as on Linux, report one link */
+	st->st_nlink = vfs_is_anon(vp) ? 1 : vp->v_nlink;
 	st->st_uid = vp->v_uid;
 	st->st_gid = vp->v_gid;
 	st->st_rdev = vp->v_rdev;
