@@ -38,7 +38,8 @@ struct endpoint {
 /* spsetup.c */
 extern const char *tmpdir;
 double now_ns(void);
-double measure(void (*fn)(void *, long), void *arg);
+void measure2(void (*fa)(void *, long), void *aa, void (*fb)(void *, long),
+    void *ab, double *a, double *b);
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void setup(void);
 void ep_unix(struct endpoint *ep, const char *name);
@@ -51,11 +52,11 @@ pid_t spawn(int cpu, void (*fn)(void *), void *arg);
 void reap(pid_t pid);
 pid_t server_start(const struct endpoint *ep, int cpu, const char *memlimit);
 int in_child(const char *url, int cpu, void (*fn)(void *, double *),
-    void *arg, double *out, int nout);
+    void *arg, double *out, int nout, int limit_s);
 
 /* spref.c */
 void ref_serve(void *arg);		/* arg: int *, a listening socket */
-void ref_client(void *arg, double *out);	/* arg: struct endpoint * */
+void ref_pingpong(void *arg, long n);	/* arg: int *, connected socket */
 void io_host_once(const char *wbuf, char *rbuf, double *wmbs, double *rmbs);
 
 /* spclient.c */
@@ -63,7 +64,8 @@ void io_host_once(const char *wbuf, char *rbuf, double *wmbs, double *rmbs);
 #define IO_CHUNK	(1024L * 1024)
 #define IO_RUNS		3
 #define OFC_N		1000		/* open+fstat+close in the frame count */
-void rc_getpid(void *arg, double *out);	/* out: ns per call */
+void rc_getpid(void *arg, double *out);	/* arg: reference endpoint;
+					   out: ns per ref, rump round trip */
 void rc_threads(void *arg, double *out);	/* out: calls/s, 1 and 8 threads */
 void rc_ofc(void *arg, double *out);	/* out: ns per null call, per ofc */
 void rc_ofc_count(void *arg, double *out);	/* arg: long *, iterations */

@@ -46,11 +46,19 @@ getpids(void *arg, long n)
 	}
 }
 
-/* out[0]: ns per remote getpid */
+/* out[0], out[1]: ns per round trip of the raw ping-pong with the
+ * reference server at arg, and of a remote getpid, runs alternating */
 void
 rc_getpid(void *arg, double *out)
 {
-	out[0] = measure(getpids, NULL);
+	const struct endpoint *ref = arg;
+	int fd = ep_connect(ref);
+
+	if (fd < 0)
+		fail("reference client: connect %s: %s", ref->url,
+		    strerror(errno));
+	measure2(ref_pingpong, &fd, getpids, NULL, &out[0], &out[1]);
+	close(fd);
 }
 
 /* --- throughput with many threads on one connection ------------------------ */
@@ -178,8 +186,7 @@ void
 rc_ofc(void *arg, double *out)
 {
 	ofc_create();
-	out[0] = measure(getpids, NULL);
-	out[1] = measure(ofc, NULL);
+	measure2(getpids, NULL, ofc, NULL, &out[0], &out[1]);
 	rump_sys_unlink(ofcfile);
 }
 

@@ -61,8 +61,9 @@ ref_serve(void *arg)
 	close(fd);
 }
 
-static void
-pingpong(void *arg, long n)
+/* n round trips on the connected socket *arg */
+void
+ref_pingpong(void *arg, long n)
 {
 	int fd = *(int *)arg;
 	char req[REQ_SIZE] = { 0 }, rep[REP_SIZE];
@@ -72,19 +73,6 @@ pingpong(void *arg, long n)
 		    !readfull(fd, rep, sizeof(rep)))
 			fail("reference ping-pong: %s", strerror(errno));
 	}
-}
-
-/* out[0]: ns per round trip */
-void
-ref_client(void *arg, double *out)
-{
-	const struct endpoint *ep = arg;
-	int fd = ep_connect(ep);
-
-	if (fd < 0)
-		fail("reference client: connect %s: %s", ep->url, strerror(errno));
-	out[0] = measure(pingpong, &fd);
-	close(fd);
 }
 
 /* the host's tmpfs: /dev/shm if it is one, else /tmp */

@@ -31,7 +31,6 @@
 #include "spbench.h"
 
 #define MAXPROCS	32
-#define CHILD_TIMEOUT_MS 60000	/* a measurement that takes longer is hung */
 
 const char *tmpdir;
 static char tmpbuf[64];
@@ -56,11 +55,11 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* ns per operation: iterations calibrated to RUN_NS, median of RUNS runs */
-double
-measure(void (*fn)(void *, long), void *arg)
+/* iterations of fn that take about RUN_NS */
+static long
+calibrate(void (*fn)(void *, long), void *arg)
 {
-	double t0, t, per[RUNS];
+	double t0, t;
 	long n = 16;
 
 	for (;;) {
@@ -70,14 +69,38 @@ measure(void (*fn)(void *, long), void *arg)
 			break;
 		n *= 2;
 	}
-	n = (long)(n * (RUN_NS / t)) + 1;
+	return (long)(n * (RUN_NS / t)) + 1;
+}
+
+static double
+run_once(void (*fn)(void *, long), void *arg, long n)
+{
+	double t0 = now_ns();
+
+	fn(arg, n);
+	return (now_ns() - t0) / (double)n;
+}
+
+/*
+ * ns per operation of two operations, each a median of RUNS runs of
+ * about RUN_NS; their runs alternate so that both see the same machine
+ * (other load comes and goes on a shared host).
+ */
+void
+measure2(void (*fa)(void *, long), void *aa, void (*fb)(void *, long),
+    void *ab, double *a, double *b)
+{
+	double pa[RUNS], pb[RUNS];
+	long na = calibrate(fa, aa), nb = calibrate(fb, ab);
+
 	for (int i = 0; i < RUNS; i++) {
-		t0 = now_ns();
-		fn(arg, n);
-		per[i] = (now_ns() - t0) / (double)n;
+		pa[i] = run_once(fa, aa, na);
+		pb[i] = run_once(fb, ab, nb);
 	}
-	qsort(per, RUNS, sizeof(per[0]), cmp_double);
-	return per[RUNS / 2];
+	qsort(pa, RUNS, sizeof(pa[0]), cmp_double);
+	qsort(pb, RUNS, sizeof(pb[0]), cmp_double);
+	*a = pa[RUNS / 2];
+	*b = pb[RUNS / 2];
 }
 
 /* --- cleanup ------------------------------------------------------------- */
@@ -138,7 +161,7 @@ cleanup(void)
 {
 	if (getpid() != driver)
 		return;
-	for (int i = 0; i < MAXPROCS; i++)
+	for (int i = MAXPROCS - 1; i >= 0; i--)	/* clients before servers */
 		if (procs[i] != 0)
 			reap(procs[i]);
 	if (tmpdir != NULL)
@@ -191,12 +214,16 @@ setup(void)
 
 /* --- endpoints ------------------------------------------------------------ */
 
+/* a fresh socket path in the temp dir: a server killed hard leaves its
+ * socket file behind, and the next one must not trip over it */
 void
 ep_unix(struct endpoint *ep, const char *name)
 {
+	static int seq;
+
 	memset(ep, 0, sizeof(*ep));
 	ep->family = AF_UNIX;
-	snprintf(ep->path, sizeof(ep->path), "%s/%s", tmpdir, name);
+	snprintf(ep->path, sizeof(ep->path), "%s/%d.%s", tmpdir, ++seq, name);
 	snprintf(ep->url, sizeof(ep->url), "unix://%s", ep->path);
 }
 
@@ -381,11 +408,12 @@ server_start(const struct endpoint *ep, int cpu, const char *memlimit)
 /*
  * fn(arg, out) in a child, connected with RUMP_SERVER=url when url is
  * not NULL; the child sends the nout doubles of out back over a pipe.
- * 0, or -1 (with a message) when the child failed.
+ * 0, or -1 (with a message) when the child failed or took longer than
+ * limit_s seconds (then it is killed: a call hung).
  */
 int
 in_child(const char *url, int cpu, void (*fn)(void *, double *), void *arg,
-    double *out, int nout)
+    double *out, int nout, int limit_s)
 {
 	size_t want = (size_t)nout * sizeof(double), got = 0;
 	int p[2], st;
@@ -408,9 +436,9 @@ in_child(const char *url, int cpu, void (*fn)(void *, double *), void *arg,
 	while (got < want) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
 
-		if (poll(&pfd, 1, CHILD_TIMEOUT_MS) != 1) {
-			fprintf(stderr, "spbench: measuring child hung: "
-			    "killed\n");
+		if (poll(&pfd, 1, limit_s * 1000) != 1) {
+			fprintf(stderr, "spbench: measuring child still "
+			    "running after %d s: killed\n", limit_s);
 			kill(pid, SIGKILL);
 			break;
 		}

@@ -18,9 +18,11 @@
  *
  * Cancellation: the waits run with the caller's signal mask (ppoll's
  * mask argument for the reader; a futex wait between two sigmask calls
- * otherwise).  A wait that returns EINTR sends CANCEL(reqid) and keeps
- * waiting; the server then answers the call with EINTR if it was still
- * blocked.  (For a non-reading waiter a signal that lands between the
+ * otherwise).  When a wait returns EINTR the call gets a short grace
+ * period (CANCEL_GRACE_NS): a call that does not block answers within it
+ * and completes as it would on a real kernel; otherwise CANCEL(reqid)
+ * goes out and we keep waiting for the reply, which then carries EINTR
+ * if the call was still blocked.  (For a non-reading waiter a signal that lands between the
  * unmask and the futex wait runs its handler without cancelling.)
  *
  * Delivery: a call whose request was written completely to a
@@ -47,7 +49,8 @@ struct cli cli = {
 };
 
 #define RD_BUFSIZE	65536
-#define RD_POLL_MS	250	/* re-check that the descriptor is ours */
+#define RD_POLL_NS	250000000L	/* re-check that the fd is ours */
+#define CANCEL_GRACE_NS	2000000L	/* see call_intr() */
 #define RD_MAXSIG	8
 
 /* the incoming byte stream of connection rd.gen (rd_mtx) */
@@ -63,6 +66,8 @@ static struct {
 } rd;
 
 static _Atomic uint32_t nextreq = 1;
+/* the waiter this thread reads for: its reply needs no futex wake */
+static __thread struct waiter *rd_self;
 
 uint32_t
 call_nextreq(void)
@@ -160,7 +165,8 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, int *sigs, int *nsig)
 		w->w_body = body;
 		w->w_done = true;
 		w->w_seq++;
-		cli_futex_wake(&w->w_seq);
+		if (w != rd_self)
+			cli_futex_wake(&w->w_seq);
 		body = NULL;
 	}
 	pthread_mutex_unlock(&cli.mtx);
@@ -205,15 +211,18 @@ call_parse(int *sigs, int *nsig)
 	return 0;
 }
 
-/* reads what the socket has; large bodies go straight to their buffer */
+/* reads what the socket has; large bodies go straight to their buffer.
+ * *drained: the read came back short, so the socket is empty for now */
 static int
-call_fill(int fd)
+call_fill(int fd, bool *drained)
 {
+	size_t want;
 	ssize_t n;
 
 	if (rd.inframe && rd.off == rd.len &&
 	    rd.hdr.len - SP_HDRSIZE - rd.have >= RD_BUFSIZE / 2) {
-		n = read(fd, rd.body + rd.have, rd.hdr.len - SP_HDRSIZE - rd.have);
+		want = rd.hdr.len - SP_HDRSIZE - rd.have;
+		n = read(fd, rd.body + rd.have, want);
 		if (n > 0)
 			rd.have += (size_t)n;
 	} else {
@@ -222,10 +231,12 @@ call_fill(int fd)
 			rd.len -= rd.off;
 			rd.off = 0;
 		}
-		n = read(fd, rd.buf + rd.len, RD_BUFSIZE - rd.len);
+		want = RD_BUFSIZE - rd.len;
+		n = read(fd, rd.buf + rd.len, want);
 		if (n > 0)
 			rd.len += (size_t)n;
 	}
+	*drained = n < (ssize_t)want;
 	if (n == 0)
 		return ENOTCONN;
 	if (n < 0)
@@ -239,7 +250,7 @@ static int
 call_pump(int fd, unsigned gen)
 {
 	int sigs[RD_MAXSIG], nsig = 0, error = 0;
-	bool live;
+	bool live, drained;
 
 	pthread_mutex_lock(&rd_mtx);
 	pthread_mutex_lock(&cli.mtx);
@@ -248,11 +259,11 @@ call_pump(int fd, unsigned gen)
 	if (live) {
 		if (rd.gen != gen)
 			call_rdreset(gen);
-		while (error == 0) {
-			error = call_fill(fd);
+		do {
+			error = call_fill(fd, &drained);
 			if (error == 0)
 				error = call_parse(sigs, &nsig);
-		}
+		} while (error == 0 && !drained);
 		if (error == EPROTO)
 			cli_msg("rumpclient: malformed frame from the server");
 		if (error == EAGAIN)
@@ -292,6 +303,50 @@ call_cancel(struct waiter *w)
 		conn_lost(gen, error);
 }
 
+/* a signal interrupted w's wait: start the grace period (owner only) */
+static void
+call_intr(struct waiter *w)
+{
+	if (w->w_intr)
+		return;
+	w->w_intr = true;
+	clock_gettime(CLOCK_MONOTONIC, &w->w_due);
+	w->w_due.tv_nsec += CANCEL_GRACE_NS;
+	if (w->w_due.tv_nsec >= 1000000000L) {
+		w->w_due.tv_sec++;
+		w->w_due.tv_nsec -= 1000000000L;
+	}
+}
+
+/*
+ * How long the next wait may last: at most max ns, less when a grace
+ * period runs.  Sends the CANCEL once the grace period is over and then
+ * returns false: look at w's state again before waiting.
+ */
+static bool
+call_tmo(struct waiter *w, long max, struct timespec *ts)
+{
+	struct timespec now;
+	long long left;
+
+	ts->tv_sec = max / 1000000000L;
+	ts->tv_nsec = max % 1000000000L;
+	if (!w->w_intr || w->w_cancelled)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(w->w_due.tv_sec - now.tv_sec) * 1000000000LL +
+	    (w->w_due.tv_nsec - now.tv_nsec);
+	if (left <= 0) {
+		call_cancel(w);
+		return false;
+	}
+	if (left < max) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = (long)left;
+	}
+	return true;
+}
+
 static bool
 call_stillreader(unsigned epoch, unsigned gen)
 {
@@ -304,7 +359,8 @@ static void
 call_read(struct waiter *w, unsigned epoch, bool nested,
     const sigset_t *orig)
 {
-	struct timespec ts = { 0, RD_POLL_MS * 1000000L };
+	struct waiter *outer = rd_self;
+	struct timespec ts;
 	struct pollfd pfd;
 	unsigned gen;
 	dev_t dev;
@@ -312,6 +368,7 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 	bool go;
 	int n, error;
 
+	rd_self = w;
 	pthread_mutex_lock(&cli.mtx);
 	gen = cli.gen;
 	pfd.fd = cli.fd;
@@ -322,16 +379,21 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 		pthread_mutex_unlock(&cli.mtx);
 		if (!go)
 			break;
+		if (!call_tmo(w, RD_POLL_NS, &ts)) {
+			pthread_mutex_lock(&cli.mtx);
+			continue;
+		}
 		pfd.events = POLLIN;
 		n = ppoll(&pfd, 1, &ts, orig);
 		if (n == -1 && errno == EINTR)
-			call_cancel(w);
+			call_intr(w);
 		else if (!conn_same(pfd.fd, dev, ino))
 			conn_lost(gen, ENOTCONN);
 		else if (n > 0 && (error = call_pump(pfd.fd, gen)) != 0)
 			conn_lost(gen, error);
 		pthread_mutex_lock(&cli.mtx);
 	}
+	rd_self = outer;
 	pthread_mutex_lock(&cli.mtx);
 	if (!nested && cli.reading && cli.repoch == epoch) {
 		cli.reading = false;
@@ -346,10 +408,11 @@ static void
 call_wait(struct waiter *w, const sigset_t *orig)
 {
 	pthread_t self = pthread_self();
+	struct timespec ts;
 	unsigned epoch;
 	uint32_t seq;
-	bool nested;
-	int rc;
+	bool nested, timed;
+	int rc, e;
 
 	pthread_mutex_lock(&cli.mtx);
 	while (!w->w_done) {
@@ -369,13 +432,14 @@ call_wait(struct waiter *w, const sigset_t *orig)
 		}
 		seq = w->w_seq;
 		pthread_mutex_unlock(&cli.mtx);
-		cli_unblock(orig);
-		rc = cli_futex_wait(&w->w_seq, seq);
-		if (rc == -1 && errno == EINTR) {
+		if (call_tmo(w, RD_POLL_NS, &ts)) {
+			timed = w->w_intr && !w->w_cancelled;
+			cli_unblock(orig);
+			rc = cli_futex_wait(&w->w_seq, seq, timed ? &ts : NULL);
+			e = errno;
 			cli_block(NULL);
-			call_cancel(w);
-		} else {
-			cli_block(NULL);
+			if (rc == -1 && e == EINTR)
+				call_intr(w);
 		}
 		pthread_mutex_lock(&cli.mtx);
 	}
@@ -391,7 +455,7 @@ call_wait(struct waiter *w, const sigset_t *orig)
  */
 static int
 call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
-    size_t blen)
+    size_t blen, const sigset_t *orig)
 {
 	struct sp_hdr h = *hp;
 	unsigned gen;
@@ -405,7 +469,7 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
 		if (cli.state != CONN_UP) {
 			pthread_mutex_unlock(&cli.mtx);
 			pthread_mutex_unlock(&cli.snd_mtx);
-			if ((error = conn_recover(gen)) != 0)
+			if ((error = conn_recover(gen, orig)) != 0)
 				return error;
 			continue;
 		}
@@ -432,7 +496,7 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
 		pthread_mutex_unlock(&cli.mtx);
 		pthread_mutex_unlock(&cli.snd_mtx);
 		conn_lost(gen, error);
-		if ((error = conn_recover(gen)) != 0)
+		if ((error = conn_recover(gen, orig)) != 0)
 			return error;
 	}
 }
@@ -446,8 +510,8 @@ call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
 	int error;
 
 	if (blen > SP_MAXFRAME - SP_HDRSIZE)
-		return E2BIG;
-	if ((error = call_send(w, &h, body, blen)) != 0)
+		return EINVAL;
+	if ((error = call_send(w, &h, body, blen, orig)) != 0)
 		return error;
 	call_wait(w, orig);
 	return w->w_error;
@@ -514,7 +578,7 @@ rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
 		}
 		if (error != ENOTCONN || !w.w_sent || !call_pure(se, av))
 			break;
-		error = conn_recover(w.w_gen);
+		error = conn_recover(w.w_gen, &orig);
 	}
 	sp_buf_free(&b);
 	cli_unblock(&orig);

@@ -60,7 +60,9 @@ struct waiter {
 	_Atomic uint32_t w_seq;		/* futex word: bumped on every event */
 	bool		 w_sent;	/* whole frame written */
 	bool		 w_done;
+	bool		 w_intr;	/* a signal interrupted the wait */
 	bool		 w_cancelled;	/* CANCEL sent */
+	struct timespec	 w_due;		/* when to send CANCEL (w_intr) */
 	int		 w_error;	/* transport error when done */
 	struct sp_hdr	 w_hdr;		/* the reply */
 	uint8_t		*w_body;	/* malloc'd reply body (or NULL) */
@@ -104,7 +106,7 @@ int conn_moveup(int fd);
 bool conn_same(int fd, dev_t dev, ino_t ino);
 void conn_install(int fd);		/* cli.mtx not held; con_mtx held */
 void conn_lost(unsigned gen, int error);
-int conn_recover(unsigned gen);
+int conn_recover(unsigned gen, const sigset_t *orig);
 void conn_dropold(void);
 int conn_writeall(int fd, const struct sp_hdr *h, const void *body,
     size_t blen);
@@ -135,11 +137,11 @@ cli_futex_wake(_Atomic uint32_t *p)
 	syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-/* -1/EINTR when a signal handler ran */
+/* -1/EINTR when a signal handler ran; tmo relative, NULL: none */
 static inline int
-cli_futex_wait(_Atomic uint32_t *p, uint32_t val)
+cli_futex_wait(_Atomic uint32_t *p, uint32_t val, const struct timespec *tmo)
 {
-	return (int)syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+	return (int)syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, val, tmo, NULL, 0);
 }
 
 #endif /* RUMP_CLIENT_CLIENT_H */

@@ -412,8 +412,13 @@ conn_lost(unsigned gen, int error)
 	(void)error;
 }
 
+/* this thread is reconnecting: a signal handler's call must not wait
+ * for itself */
+static __thread bool in_recover;
+
+/* sleeps with the caller's signal mask: ^C still works while we retry */
 static void
-conn_backoff(int attempt)
+conn_backoff(int attempt, const sigset_t *orig)
 {
 	struct timespec ts;
 
@@ -424,12 +429,14 @@ conn_backoff(int attempt)
 		ts.tv_sec = attempt - 9 < 10 ? attempt - 9 : 10;
 		ts.tv_nsec = 0;
 	}
+	cli_unblock(orig);
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		continue;
+	cli_block(NULL);
 }
 
 static int
-conn_retry(void)
+conn_retry(const sigset_t *orig)
 {
 	char comm[SP_COMMMAX + 1];
 	time_t start = time(NULL), lastmsg = start;
@@ -455,7 +462,7 @@ conn_retry(void)
 			cli_msg("rump_sp: still trying to reconnect ...");
 			lastmsg = time(NULL);
 		}
-		conn_backoff(attempt);
+		conn_backoff(attempt, orig);
 	}
 	return ENOTCONN;
 }
@@ -466,11 +473,13 @@ conn_retry(void)
  * again, else ENOTCONN.
  */
 int
-conn_recover(unsigned gen)
+conn_recover(unsigned gen, const sigset_t *orig)
 {
 	enum conn_state st;
 	int error;
 
+	if (in_recover)
+		return ENOTCONN;
 	pthread_mutex_lock(&cli.con_mtx);
 	pthread_mutex_lock(&cli.mtx);
 	st = cli.state;
@@ -483,7 +492,9 @@ conn_recover(unsigned gen)
 	} else if (cli.retry == RUMPCLIENT_RETRYCONN_DIE) {
 		_exit(1);
 	} else {
-		error = conn_retry();
+		in_recover = true;
+		error = conn_retry(orig);
+		in_recover = false;
 	}
 	pthread_mutex_unlock(&cli.con_mtx);
 	(void)gen;

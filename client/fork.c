@@ -99,7 +99,7 @@ init_url(void)
 	if (r < 0) {
 		cli_msg("rumpclient: bad RUMP_SERVER \"%s\": %s", s,
 		    why != NULL ? why : strerror(-r));
-		return -r;
+		return EINVAL;
 	}
 	cli.haveurl = true;
 	return 0;

@@ -11,6 +11,8 @@ SYSCTL_SRC  := $(sort $(wildcard usr/sysctl/*.c)) $(USR_COMMON)
 HALT_SRC    := $(sort $(wildcard usr/halt/*.c)) $(USR_COMMON)
 USR_CFLAGS   = -std=gnu17 $(WARN) -D_GNU_SOURCE -I. -I$(B)/include $(CFLAGS)
 USR_LINK     = -L$(B)/lib -lrumpclient -Wl,-rpath,'$$ORIGIN/../lib' -pthread
+USR_LOCAL    = -DRUMPTOOL_LOCAL
+USR_LOCALLIB = $(B)/lib/librump.a -pthread
 MAN1DIR      = $(PREFIX)/share/man/man1
 USR_BINS    := $(B)/bin/rump.sysctl $(B)/bin/rump.halt
 USR_MAN1    := docs/man/rump.sysctl.1 docs/man/rump.halt.1
@@ -26,10 +28,10 @@ $(B)/bin/rump.halt: $(HALT_SRC) $(USR_HDRS) $(B)/lib/librumpclient.so
 
 $(B)/usr-local/rump.sysctl: $(SYSCTL_SRC) $(USR_HDRS) $(B)/lib/librump.a
 	@mkdir -p $(dir $@)
-	$(CC) $(USR_CFLAGS) -DRUMPTOOL_LOCAL -o $@ $(SYSCTL_SRC) $(B)/lib/librump.a -pthread
+	$(CC) $(USR_CFLAGS) $(USR_LOCAL) -o $@ $(SYSCTL_SRC) $(USR_LOCALLIB)
 $(B)/usr-local/rump.halt: $(HALT_SRC) $(USR_HDRS) $(B)/lib/librump.a
 	@mkdir -p $(dir $@)
-	$(CC) $(USR_CFLAGS) -DRUMPTOOL_LOCAL -o $@ $(HALT_SRC) $(B)/lib/librump.a -pthread
+	$(CC) $(USR_CFLAGS) $(USR_LOCAL) -o $@ $(HALT_SRC) $(USR_LOCALLIB)
 
 .PHONY: usr usr-local install-usr uninstall-usr
 usr: $(USR_BINS)

@@ -255,7 +255,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 static void
 make_banner(char *buf, size_t size)
 {
-	char ostype[32] = "Rump", rel[32] = "0", mach[32] = "unknown";
+	/* 24 bytes each keeps the banner within SP_BANNER_MAX */
+	char ostype[24] = "Rump", rel[24] = "0", mach[24] = "unknown";
 	size_t len;
 
 	len = sizeof(ostype);

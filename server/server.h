@@ -2,8 +2,10 @@
  * server.h — the pieces of rump_server (docs/man/rump_server.1):
  *   main.c       options, components, daemonizing, signals, halting
  *   drivespec.c  -d drive specifications: parsing and host files
- *   spserver.c   the sysproxy listener, I/O thread and connections
+ *   spserver.c   the sysproxy listener and the I/O loop (input, dispatch)
+ *   spout.c      connections' references and output
  *   spwork.c     the worker pool and what each request does
+ *   debug.c      debug.sp.* sysctl nodes for tests
  * The server links the kernel statically (librump.a) and reaches kernel
  * internals (proc_fork, lwp_create, ...) directly.
  */

@@ -20,11 +20,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 #include "kern/kern.h"
 #include "sp/sp.h"
 
 #define SP_OUTMAX	(64u << 20)	/* queued output before we give up */
 #define SP_INBUF	(64u << 10)
+/* a client pipelining requests is not read further while this much is
+ * in flight for it: its request bodies and count stay bounded */
+#define SP_INFLIGHT_BYTES	(64u << 20)
+#define SP_INFLIGHT_MAX		1024
 
 enum conn_state {
 	CS_NEW,		/* banner sent; only GUEST or FORK handshakes */
@@ -60,6 +65,7 @@ struct conn {
 	struct lwp		*c_mainlwp;	/* keeps c_proc alive */
 	LIST_HEAD(, sreq)	 c_inflight;	/* c_lock */
 	int			 c_ninflight;	/* c_lock */
+	size_t			 c_inbytes;	/* their bodies; c_lock */
 	/* output, c_lock */
 	STAILQ_HEAD(, obuf)	 c_outq;
 	size_t			 c_outbytes;
@@ -76,7 +82,10 @@ struct conn {
 	LIST_ENTRY(conn)	 c_link;	/* all connections */
 };
 
-/* spserver.c: used by workers */
+LIST_HEAD(connlist, conn);
+
+/* spout.c: references, output, kicks */
+extern int sp_epfd, sp_evfd;		/* the I/O loop's epoll and eventfd */
 void conn_hold(struct conn *c);
 void conn_rele(struct conn *c);
 /* queues (or sends at once) a frame: header h with body; c_lock not held */
@@ -85,6 +94,16 @@ void conn_send(struct conn *c, const struct sp_hdr *h, const void *body,
 /* sends a frame whose first SP_HDRSIZE bytes are a header to fill in */
 void conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b);
 void conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e);
+void conn_sendv(struct conn *c, struct iovec *iov, int n);
+/* c_lock held: registers the epoll mask c needs; sends what it can */
+void conn_events_locked(struct conn *c);
+void conn_flush_locked(struct conn *c);
+/* hands c to the I/O loop (resume, drop); takes a reference */
+void conn_kick(struct conn *c);
+/* c_lock held: may input be read now (state, drop, flow control)? */
+bool conn_readable_locked(struct conn *c);
+void kicks_take(struct connlist *list);
+bool stop_requested(void);
 /* asks the I/O thread to drop c (after flushing what it can) */
 void conn_request_drop(struct conn *c, const char *why);
 /* back to CS_RUNNING after a handshake or exec: input is read again */
@@ -95,9 +114,15 @@ void conn_flush_sync(struct conn *c, int ms);
 void spserver_stop_serving(void);
 const char *conn_name(struct conn *c, char *buf, size_t size);
 
-/* spwork.c: used by the I/O thread */
-int work_init(void);
+/* spserver.c: the I/O loop; returns a request for the calling thread to
+ * run once another thread leads */
+struct sreq *io_lead(void);
+
+/* spwork.c: used by the I/O loop */
+int work_init(void);				/* starts the pool and a leader */
 void work_submit(struct sreq *r);		/* takes r */
+/* true if another thread will take over the I/O loop */
+bool work_handoff(void);
 void req_free(struct sreq *r);
 /* cancels every request of c (c_lock held) */
 void conn_cancel_all_locked(struct conn *c);

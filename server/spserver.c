@@ -1,6 +1,6 @@
 /*
- * spserver.c — the sysproxy listener, the I/O thread and connections
- * (docs/protocol.md).
+ * spserver.c — the sysproxy listener and the I/O loop (docs/protocol.md);
+ * the output side of connections is in spout.c.
  *
  * One I/O thread runs an epoll loop over the listening socket, every
  * client socket and an eventfd through which workers "kick" it.  Sockets
@@ -16,8 +16,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -30,7 +28,7 @@
 #include "server/server.h"
 #include "server/spconn.h"
 
-static int lfd = -1, epfd = -1, evfd = -1;
+static int lfd = -1;
 static int lfamily;
 static char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static pthread_mutex_t listen_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -45,9 +43,7 @@ static int nextid = 1;
 static struct timespec accept_resume;	/* accept paused after EMFILE */
 static bool accept_paused;
 
-static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
-static LIST_HEAD(, conn) kicks = LIST_HEAD_INITIALIZER(kicks);	/* kick_lock */
-static atomic_bool stop_serving;
+static struct sreq *batch_mine;		/* the leader's own request */
 
 /* --- listening ---------------------------------------------------------------- */
 
@@ -148,8 +144,8 @@ spserver_unlisten(void)
 	if (lfd >= 0) {
 		/* the I/O thread may be in epoll_wait on it: shut, then close */
 		shutdown(lfd, SHUT_RDWR);
-		if (epfd >= 0)
-			epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
+		if (sp_epfd >= 0)
+			epoll_ctl(sp_epfd, EPOLL_CTL_DEL, lfd, NULL);
 		close(lfd);
 		lfd = -1;
 	}
@@ -158,260 +154,6 @@ spserver_unlisten(void)
 		unix_path[0] = '\0';
 	}
 	pthread_mutex_unlock(&listen_lock);
-}
-
-/* --- connections: references, events, output ---------------------------------- */
-
-const char *
-conn_name(struct conn *c, char *buf, size_t size)
-{
-	struct proc *p = c->c_proc;
-
-	if (p != NULL)
-		snprintf(buf, size, "client %d (pid %d, %s)", c->c_id,
-		    (int)p->p_pid, p->p_comm);
-	else
-		snprintf(buf, size, "client %d", c->c_id);
-	return buf;
-}
-
-void
-conn_hold(struct conn *c)
-{
-	pthread_mutex_lock(&c->c_lock);
-	c->c_refs++;
-	pthread_mutex_unlock(&c->c_lock);
-}
-
-void
-conn_rele(struct conn *c)
-{
-	struct obuf *o;
-	bool last;
-
-	pthread_mutex_lock(&c->c_lock);
-	last = --c->c_refs == 0;
-	pthread_mutex_unlock(&c->c_lock);
-	if (!last)
-		return;
-	close(c->c_fd);
-	/* the process exits with its last lwp: descriptors, cwd, all */
-	if (c->c_mainlwp != NULL)
-		lwp_release(c->c_mainlwp);
-	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
-		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
-		free(o);
-	}
-	free(c->c_in);
-	free(c->c_body);
-	pthread_cond_destroy(&c->c_cv);
-	pthread_mutex_destroy(&c->c_lock);
-	free(c);
-}
-
-/* Registers the epoll mask c needs now; c_lock held. */
-static void
-conn_events_locked(struct conn *c)
-{
-	struct epoll_event ev = { .data.ptr = c };
-
-	if (c->c_state == CS_DEAD)
-		return;
-	if ((c->c_state == CS_NEW || c->c_state == CS_RUNNING) && !c->c_dropreq)
-		ev.events |= EPOLLIN;
-	if (!STAILQ_EMPTY(&c->c_outq))
-		ev.events |= EPOLLOUT;
-	if (ev.events != c->c_events) {
-		c->c_events = ev.events;
-		epoll_ctl(epfd, EPOLL_CTL_MOD, c->c_fd, &ev);
-	}
-}
-
-/* Hands c to the I/O thread (resume, drop); takes a reference. */
-static void
-conn_kick(struct conn *c)
-{
-	uint64_t one = 1;
-	bool first = false;
-
-	pthread_mutex_lock(&kick_lock);
-	if (!c->c_kicked) {
-		c->c_kicked = first = true;
-		LIST_INSERT_HEAD(&kicks, c, c_kick);
-	}
-	pthread_mutex_unlock(&kick_lock);
-	if (first)
-		conn_hold(c);
-	(void)write(evfd, &one, sizeof(one));
-}
-
-/* Sends what the queue holds without blocking; c_lock held. */
-static void
-conn_flush_locked(struct conn *c)
-{
-	struct obuf *o;
-	ssize_t n;
-
-	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
-		n = send(c->c_fd, o->o_data + o->o_off, o->o_len - o->o_off,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n < 0)		/* peer gone: input will see EOF */
-			n = (ssize_t)(o->o_len - o->o_off);
-		o->o_off += (size_t)n;
-		c->c_outbytes -= (size_t)n;
-		if (o->o_off < o->o_len)
-			break;
-		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
-		free(o);
-	}
-	conn_events_locked(c);
-}
-
-static void
-conn_sendv(struct conn *c, struct iovec *iov, int n)
-{
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-	size_t total = 0, sent = 0, off;
-	struct obuf *o;
-	ssize_t k;
-	char name[64];
-
-	for (int i = 0; i < n; i++)
-		total += iov[i].iov_len;
-	pthread_mutex_lock(&c->c_lock);
-	if (c->c_state == CS_DEAD || c->c_dropreq)
-		goto out;
-	if (STAILQ_EMPTY(&c->c_outq)) {
-		do
-			k = sendmsg(c->c_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		while (k < 0 && errno == EINTR);
-		if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			goto out;	/* peer gone: input will see EOF */
-		sent = k < 0 ? 0 : (size_t)k;
-	}
-	if (sent == total)
-		goto out;
-	if (c->c_outbytes + (total - sent) > SP_OUTMAX ||
-	    (o = malloc(sizeof(*o) + total - sent)) == NULL) {
-		c->c_dropreq = true;
-		srv_log("%s does not read its replies (%zu bytes queued): "
-		    "dropping it", conn_name(c, name, sizeof(name)),
-		    c->c_outbytes);
-		conn_events_locked(c);
-		pthread_mutex_unlock(&c->c_lock);
-		conn_kick(c);
-		return;
-	}
-	o->o_len = total - sent;
-	o->o_off = 0;
-	off = 0;
-	for (int i = 0; i < n; i++) {
-		size_t skip = sent > iov[i].iov_len ? iov[i].iov_len : sent;
-
-		sent -= skip;
-		memcpy(o->o_data + off, (uint8_t *)iov[i].iov_base + skip,
-		    iov[i].iov_len - skip);
-		off += iov[i].iov_len - skip;
-	}
-	STAILQ_INSERT_TAIL(&c->c_outq, o, o_link);
-	c->c_outbytes += o->o_len;
-	conn_events_locked(c);
-out:
-	pthread_mutex_unlock(&c->c_lock);
-}
-
-void
-conn_send(struct conn *c, const struct sp_hdr *h, const void *body, size_t blen)
-{
-	uint8_t hb[SP_HDRSIZE];
-	struct sp_hdr hh = *h;
-	struct iovec iov[2] = {
-		{ .iov_base = hb, .iov_len = SP_HDRSIZE },
-		{ .iov_base = (void *)body, .iov_len = blen },
-	};
-
-	hh.len = (uint32_t)(SP_HDRSIZE + blen);
-	sp_hdr_put(hb, &hh);
-	conn_sendv(c, iov, blen > 0 ? 2 : 1);
-}
-
-void
-conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b)
-{
-	struct iovec iov = { .iov_base = b->b_p, .iov_len = b->b_len };
-
-	h->len = (uint32_t)b->b_len;
-	sp_hdr_put(b->b_p, h);
-	conn_sendv(c, &iov, 1);
-}
-
-void
-conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e)
-{
-	struct sp_hdr h = {
-		.type = SP_ERROR, .flags = SP_F_REPLY, .reqid = reqid, .word = e,
-	};
-
-	conn_send(c, &h, NULL, 0);
-}
-
-void
-conn_request_drop(struct conn *c, const char *why)
-{
-	char name[64];
-
-	srv_log("%s: %s: dropping the connection",
-	    conn_name(c, name, sizeof(name)), why);
-	pthread_mutex_lock(&c->c_lock);
-	c->c_dropreq = true;
-	conn_events_locked(c);
-	pthread_mutex_unlock(&c->c_lock);
-	conn_kick(c);
-}
-
-void
-conn_resume(struct conn *c)
-{
-	pthread_mutex_lock(&c->c_lock);
-	if (c->c_state == CS_PAUSED)
-		c->c_state = CS_RUNNING;
-	conn_events_locked(c);
-	pthread_mutex_unlock(&c->c_lock);
-	/* input may already be buffered, which epoll will not report */
-	conn_kick(c);
-}
-
-void
-conn_flush_sync(struct conn *c, int ms)
-{
-	struct pollfd pfd = { .fd = c->c_fd, .events = POLLOUT };
-	struct timespec deadline, now;
-	bool empty;
-
-	deadline_after_ms(&deadline, ms);
-	for (;;) {
-		pthread_mutex_lock(&c->c_lock);
-		conn_flush_locked(c);
-		empty = STAILQ_EMPTY(&c->c_outq) || c->c_state == CS_DEAD;
-		pthread_mutex_unlock(&c->c_lock);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (empty || now.tv_sec > deadline.tv_sec)
-			return;
-		(void)poll(&pfd, 1, 50);
-	}
-}
-
-void
-spserver_stop_serving(void)
-{
-	uint64_t one = 1;
-
-	atomic_store(&stop_serving, true);
-	(void)write(evfd, &one, sizeof(one));
 }
 
 /* --- the I/O thread: dropping, dispatching, reading ------------------------------ */
@@ -438,7 +180,7 @@ conn_drop(struct conn *c, const char *why)
 	}
 	c->c_outbytes = 0;
 	pthread_mutex_unlock(&c->c_lock);
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->c_fd, NULL);
+	epoll_ctl(sp_epfd, EPOLL_CTL_DEL, c->c_fd, NULL);
 	shutdown(c->c_fd, SHUT_RDWR);
 	pthread_mutex_lock(&conns_lock);
 	LIST_REMOVE(c, c_link);
@@ -544,13 +286,16 @@ dispatch(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 	c->c_refs++;
 	LIST_INSERT_HEAD(&c->c_inflight, r, r_clink);
 	c->c_ninflight++;
-	if (h->type == SP_HANDSHAKE) {
-		/* nothing else may run until the process is set up */
+	c->c_inbytes += h->len - SP_HDRSIZE;
+	/* a handshake: nothing else may run until the process is set up */
+	if (h->type == SP_HANDSHAKE)
 		c->c_state = CS_PAUSED;
-		conn_events_locked(c);
-	}
+	conn_events_locked(c);
 	pthread_mutex_unlock(&c->c_lock);
-	work_submit(r);
+	if (h->type == SP_SYSCALL && batch_mine == NULL)
+		batch_mine = r;		/* run by this thread: see io_lead() */
+	else
+		work_submit(r);
 	return true;
 }
 
@@ -560,7 +305,7 @@ reading(struct conn *c)
 	bool ok;
 
 	pthread_mutex_lock(&c->c_lock);
-	ok = (c->c_state == CS_NEW || c->c_state == CS_RUNNING) && !c->c_dropreq;
+	ok = conn_readable_locked(c);
 	pthread_mutex_unlock(&c->c_lock);
 	return ok;
 }
@@ -622,12 +367,15 @@ conn_input(struct conn *c)
 	size_t off = 0, need;
 	ssize_t n;
 
-	for (int round = 0; round < 8; round++) {
+	/* a bounded number of reads, so that one busy client cannot hold
+	 * this thread; whatever is read is parsed before returning, and
+	 * what is left in the socket makes epoll report it again */
+	for (int round = 0;; round++) {
 		if (!conn_parse(c, &off))
 			return false;
 		conn_compact(c, off);
 		off = 0;
-		if (!reading(c))
+		if (!reading(c) || round == 8)
 			return true;
 		if (c->c_body != NULL) {
 			need = c->c_hdr.len - SP_HDRSIZE - c->c_bodygot;
@@ -656,7 +404,6 @@ conn_input(struct conn *c)
 				return false;
 		}
 	}
-	return true;
 }
 
 /* --- the I/O thread: accepting, kicks, the loop -------------------------------- */
@@ -688,7 +435,7 @@ conn_new(int fd)
 	LIST_INIT(&c->c_inflight);
 	STAILQ_INIT(&c->c_outq);
 	ev.data.ptr = c;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+	if (epoll_ctl(sp_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		srv_log("epoll: %s: refusing a connection", strerror(errno));
 		c->c_state = CS_DEAD;
 		conn_rele(c);
@@ -721,7 +468,7 @@ do_accept(void)
 			/* level-triggered: stop asking for a moment */
 			srv_log("accept: %s: pausing for 100 ms", strerror(errno));
 			ev.data.ptr = &tag_listen;
-			epoll_ctl(epfd, EPOLL_CTL_MOD, lfd, &ev);
+			epoll_ctl(sp_epfd, EPOLL_CTL_MOD, lfd, &ev);
 			deadline_after_ms(&accept_resume, 100);
 			accept_paused = true;
 		}
@@ -744,26 +491,18 @@ accept_maybe_resume(void)
 	accept_paused = false;
 	pthread_mutex_lock(&listen_lock);
 	if (lfd >= 0)
-		epoll_ctl(epfd, EPOLL_CTL_MOD, lfd, &ev);
+		epoll_ctl(sp_epfd, EPOLL_CTL_MOD, lfd, &ev);
 	pthread_mutex_unlock(&listen_lock);
 }
 
 static void
 handle_kicks(void)
 {
-	LIST_HEAD(, conn) list = LIST_HEAD_INITIALIZER(list);
+	struct connlist list;
 	struct conn *c;
-	uint64_t v;
 	bool drop;
 
-	(void)read(evfd, &v, sizeof(v));
-	pthread_mutex_lock(&kick_lock);
-	while ((c = LIST_FIRST(&kicks)) != NULL) {
-		LIST_REMOVE(c, c_kick);
-		c->c_kicked = false;
-		LIST_INSERT_HEAD(&list, c, c_kick);
-	}
-	pthread_mutex_unlock(&kick_lock);
+	kicks_take(&list);
 	while ((c = LIST_FIRST(&list)) != NULL) {
 		LIST_REMOVE(c, c_kick);
 		pthread_mutex_lock(&c->c_lock);
@@ -777,7 +516,7 @@ handle_kicks(void)
 			(void)conn_input(c);
 		conn_rele(c);
 	}
-	if (atomic_load(&stop_serving))
+	if (stop_requested())
 		while ((c = LIST_FIRST(&conns)) != NULL)	/* ours to change */
 			conn_drop(c, "the kernel halted");
 }
@@ -798,16 +537,25 @@ conn_event(struct conn *c, uint32_t events)
 	}
 }
 
-static void *
-io_main(void *arg)
+/*
+ * The I/O loop, run by whichever pool thread is the leader (spwork.c).
+ * The first system call a batch of events yields is not queued: once
+ * another thread has taken over the loop (work_handoff), this thread
+ * runs that call itself, so a call costs no thread switch on its way in.
+ * Only the leader touches the input side of connections, the conns list
+ * membership and batch_mine; the pool lock orders one leader after the
+ * next.
+ */
+struct sreq *
+io_lead(void)
 {
 	struct epoll_event evs[64];
+	struct sreq *r;
+	bool kicked;
 	int n;
 
-	bool kicked;
-
 	for (;;) {
-		n = epoll_wait(epfd, evs, 64, 1000);
+		n = epoll_wait(sp_epfd, evs, 64, 1000);
 		kicked = false;
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -824,33 +572,31 @@ io_main(void *arg)
 			handle_kicks();
 		accept_maybe_resume();
 		prefork_expire();
+		if ((r = batch_mine) != NULL) {
+			batch_mine = NULL;
+			if (work_handoff())
+				return r;
+			work_submit(r);
+		}
 	}
-	return NULL;
 }
 
 int
 spserver_start(const char *b)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	pthread_t t;
-	int err;
 
 	banner = b;
-	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    (evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+	if ((sp_epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (sp_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return -errno;
 	ev.data.ptr = &tag_listen;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) != 0)
+	if (epoll_ctl(sp_epfd, EPOLL_CTL_ADD, lfd, &ev) != 0)
 		return -errno;
 	ev.data.ptr = &tag_event;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) != 0)
+	if (epoll_ctl(sp_epfd, EPOLL_CTL_ADD, sp_evfd, &ev) != 0)
 		return -errno;
-	if ((err = work_init()) < 0)
-		return err;
-	if ((err = pthread_create(&t, NULL, io_main, NULL)) != 0)
-		return -err;
-	pthread_detach(t);
-	return 0;
+	return work_init();
 }
 
 /* --- signals to clients, statistics ----------------------------------------------- */

@@ -24,7 +24,7 @@
 #include "server/spconn.h"
 
 #define SP_WMIN		4
-#define SP_WMAX		64
+#define SP_WMAX		512		/* NetBSD tests block 315 calls at once */
 #define SP_WIDLE	10		/* seconds */
 #define SP_COOKIE_TTL	30		/* seconds */
 #define SP_COOKIE_MAX	1024
@@ -33,6 +33,7 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cv;
 static TAILQ_HEAD(, sreq) queue = TAILQ_HEAD_INITIALIZER(queue);
 static int nworkers, nidle, nqueued;		/* pool_lock */
+static bool need_leader;			/* pool_lock */
 
 static __thread struct sreq *cur_req;		/* the request this thread runs */
 static struct sreq *_Atomic halt_req;
@@ -434,6 +435,7 @@ static void
 req_run(struct sreq *r)
 {
 	struct conn *c = r->r_conn;
+	bool throttled, resume;
 
 	cur_req = r;
 	switch (r->r_hdr.type) {
@@ -456,41 +458,66 @@ req_run(struct sreq *r)
 	if (atomic_load(&halt_req) == r)
 		halt_now(r);
 	pthread_mutex_lock(&c->c_lock);
+	throttled = !conn_readable_locked(c);
 	LIST_REMOVE(r, r_clink);
 	c->c_ninflight--;
+	c->c_inbytes -= r->r_hdr.len - SP_HDRSIZE;
+	/* flow control lifted: input may already be buffered */
+	resume = throttled && conn_readable_locked(c);
+	if (resume)
+		conn_events_locked(c);
 	pthread_cond_broadcast(&c->c_cv);
 	pthread_mutex_unlock(&c->c_lock);
+	if (resume)
+		conn_kick(c);
 	req_free(r);
 	conn_rele(c);
 }
 
+/*
+ * A pool thread: leads the I/O loop when asked (need_leader), else runs
+ * queued requests, else idles.  One wakeup may be consumed for either
+ * purpose, so a thread that takes work passes the baton on when more is
+ * waiting.
+ */
 static void *
 worker_main(void *arg)
 {
 	struct timespec ts;
 	struct sreq *r;
-	int err;
+	int err = 0;
 
 	pthread_mutex_lock(&pool_lock);
 	for (;;) {
-		err = 0;
-		while ((r = TAILQ_FIRST(&queue)) == NULL) {
-			if (err == ETIMEDOUT && nworkers > SP_WMIN) {
-				nworkers--;
-				pthread_mutex_unlock(&pool_lock);
-				return NULL;
+		if (need_leader || (r = TAILQ_FIRST(&queue)) != NULL) {
+			bool lead = need_leader;
+
+			if (lead)
+				need_leader = false;
+			else {
+				TAILQ_REMOVE(&queue, r, r_qlink);
+				nqueued--;
 			}
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += SP_WIDLE;
-			nidle++;
-			err = pthread_cond_timedwait(&pool_cv, &pool_lock, &ts);
-			nidle--;
+			if ((need_leader || nqueued > 0) && nidle > 0)
+				pthread_cond_signal(&pool_cv);
+			pthread_mutex_unlock(&pool_lock);
+			if (lead)
+				r = io_lead();
+			req_run(r);
+			pthread_mutex_lock(&pool_lock);
+			err = 0;
+			continue;
 		}
-		TAILQ_REMOVE(&queue, r, r_qlink);
-		nqueued--;
-		pthread_mutex_unlock(&pool_lock);
-		req_run(r);
-		pthread_mutex_lock(&pool_lock);
+		if (err == ETIMEDOUT && nworkers > SP_WMIN) {
+			nworkers--;
+			pthread_mutex_unlock(&pool_lock);
+			return NULL;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += SP_WIDLE;
+		nidle++;
+		err = pthread_cond_timedwait(&pool_cv, &pool_lock, &ts);
+		nidle--;
 	}
 }
 
@@ -522,10 +549,26 @@ work_init(void)
 	pthread_cond_init(&pool_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_lock(&pool_lock);
+	need_leader = true;
 	while (nworkers < SP_WMIN && err == 0)
 		err = spawn_worker();
 	pthread_mutex_unlock(&pool_lock);
 	return err;
+}
+
+bool
+work_handoff(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&pool_lock);
+	ok = nidle > nqueued || (nworkers < SP_WMAX && spawn_worker() == 0);
+	if (ok) {
+		need_leader = true;
+		pthread_cond_signal(&pool_cv);
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return ok;
 }
 
 void

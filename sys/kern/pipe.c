@@ -358,6 +358,8 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *data)
 
 	if (cmd != FIONREAD)
 		return -ENOTTY;
+	if (data == NULL)
+		return -EFAULT;
 	pthread_mutex_lock(&pi->pi_lock);
 	*(int *)data = (int)pi->pi_bytes;
 	pthread_mutex_unlock(&pi->pi_lock);
@@ -431,7 +433,9 @@ pipe_resize(struct pipe *pi, unsigned long arg)
 	struct pipe_buf *bufs;
 	unsigned n;
 
-	if (arg > (1UL << 31))
+	/* Linux takes up to 2^31, but that size does not fit the int
+	 * result (it would read as an errno): the largest ring is 1 GiB */
+	if (arg > (1UL << 30))
 		return -EINVAL;
 	n = pipe_roundslots(arg);
 	if ((size_t)n * PIPE_PAGE > PIPE_MAXSIZE) {

@@ -127,6 +127,35 @@ fcntl_pathok(int cmd)
 	    cmd == F_SETFD || cmd == F_GETFL;
 }
 
+/*
+ * F_SETLK/F_SETLKW: a close() of fd by another lwp while the request
+ * waited has already dropped the process's locks on the file, so a lock
+ * granted after it would outlive every descriptor (and the process).
+ * As Linux does, such a lock is taken back and the call fails -EBADF.
+ * The slot is cleared before close releases locks, so one of the two
+ * always sees the other.
+ */
+static long
+fcntl_setlk(struct proc *p, int fd, struct file *fp, int cmd,
+    struct flock *fl)
+{
+	struct flock un = *fl;
+	struct file *now;
+	long rv;
+
+	rv = lf_fcntl(fp, p, cmd, fl);
+	if (rv != 0 || fl->l_type == F_UNLCK)
+		return rv;
+	now = fd_getfile(p, fd);
+	if (now != NULL)
+		file_rele(now);
+	if (now == fp)
+		return 0;
+	un.l_type = F_UNLCK;
+	(void)lf_fcntl(fp, p, F_SETLK, &un);
+	return -EBADF;
+}
+
 static long
 fcntl_file(struct proc *p, int fd, struct file *fp, int cmd, unsigned long arg)
 {
@@ -142,9 +171,12 @@ fcntl_file(struct proc *p, int fd, struct file *fp, int cmd, unsigned long arg)
 		return fcntl_getfl(fp);
 	case F_SETFL:
 		return fcntl_setfl(fp, arg);
-	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
+		if (arg == 0)
+			return -EFAULT;
+		return fcntl_setlk(p, fd, fp, cmd, (struct flock *)arg);
+	case F_GETLK:
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:

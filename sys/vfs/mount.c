@@ -134,6 +134,10 @@ vfs_domount(const char *fstype, const char *source, struct vnode *vp,
 		return -ENOTDIR;
 	if (vp != NULL && vp->v_mountedhere != NULL)
 		return -EBUSY;
+	/* Linux: not in our name space; the mount would pin the detached
+	 * tree with nothing able to reach it any more */
+	if (vp != NULL && vp->v_mount != NULL && vp->v_mount->mnt_detached)
+		return -EINVAL;
 	mp = kmem_zalloc(sizeof(*mp));
 	if (mp == NULL)
 		return -ENOMEM;
@@ -369,6 +373,11 @@ mount_abspath(const char *target, char *out, size_t size)
 		rv = sys_getcwd(out, size);
 		if (rv < 0)
 			return (int)rv;
+		/* a cwd outside the root or in a detached tree reads
+		 * "(unreachable)/..." and path_normalize, which may only
+		 * shrink the string, needs the leading '/' */
+		if (out[0] != '/')
+			memmove(out, strchr(out, '/'), strlen(strchr(out, '/')) + 1);
 		if (strlen(out) + 1 + strlen(target) >= size)
 			return -ENAMETOOLONG;
 		strcat(out, "/");

@@ -171,6 +171,8 @@ vn_ioctl(struct file *fp, unsigned long cmd, void *data)
 		return -EBADF;
 	if (cmd != FIONREAD || vp->v_type != VREG)
 		return -ENOTTY;
+	if (data == NULL)
+		return -EFAULT;
 	pthread_mutex_lock(&fp->f_offlock);
 	off = fp->f_offset;
 	pthread_mutex_unlock(&fp->f_offlock);

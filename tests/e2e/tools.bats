@@ -21,14 +21,13 @@ setup()
 
 teardown()
 {
-	local pid i
+	local pid
 	for pid in "${SRVPIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || continue
-		for i in {1..50}; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
+		# still ours (not a recycled pid) and not yet exited
+		[[ $(ps -o args= -p "$pid" 2>/dev/null) == *rump_server* ]] &&
+		    alive "$pid" || continue
+		kill -TERM "$pid" 2>/dev/null
+		gone "$pid" || kill -KILL "$pid" 2>/dev/null
 	done
 	common_teardown
 }
@@ -52,20 +51,30 @@ server_pid()
 start_server()
 {
 	cd "$TMP" || return 1
-	"$B/bin/rump_server" "$@" unix://sock || fail_with "rump_server failed: $?"
+	timeout 20 "$B/bin/rump_server" "$@" unix://sock || fail_with "rump_server failed: $?"
 	SRV=$(server_pid "$(pwd -P)") || fail_with "cannot find rump_server's pid"
 	SRVPIDS+=("$SRV")
 	export RUMP_SERVER=unix://sock
 }
 
-# runt CMD...: runs CMD with stdout in $out, stderr in $err, exit in $status.
+# runt CMD...: runs CMD with stdout in $out, stderr in $err, exit in $status
+# (124 if it hung: a stuck remote call fails the test instead of the suite).
 runt()
 {
 	status=0
-	"$@" >"$TMP/out" 2>"$TMP/err" || status=$?
+	timeout 20 "$@" >"$TMP/out" 2>"$TMP/err" || status=$?
 	out=$(<"$TMP/out")
 	err=$(<"$TMP/err")
 	printf 'status %s\n--- stdout\n%s\n--- stderr\n%s\n' "$status" "$out" "$err"
+}
+
+# alive PID: the process exists and is not a zombie (a daemon's parent is
+# init, which may take a while to reap it).
+alive()
+{
+	local stat
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ -n $stat && $stat != Z* ]]
 }
 
 # gone PID: true once the process has exited (waits up to 5 s).
@@ -73,7 +82,7 @@ gone()
 {
 	local i
 	for i in {1..50}; do
-		kill -0 "$1" 2>/dev/null || return 0
+		alive "$1" || return 0
 		sleep 0.1
 	done
 	return 1
@@ -107,6 +116,11 @@ gone()
 	[ "$out" = Rump ]
 	runt "$SYSCTL" -e kern.ostype
 	[ "$out" = kern.ostype=Rump ]
+	runt "$SYSCTL" kern/ostype
+	[ "$out" = "kern/ostype = Rump" ]
+	runt "$SYSCTL" -d hw.ncpu
+	[ "$status" -eq 0 ]
+	[[ $out =~ ^hw\.ncpu:\ .+$ ]]
 }
 
 @test "rump.sysctl -w kern.hostname=x prints old -> new and the value sticks" {
@@ -242,6 +256,6 @@ gone()
 	[ "$status" -eq 0 ]
 	[ -z "$err" ]
 	sleep 0.2
-	kill -0 "$SRV"
+	alive "$SRV"
 	[ ! -e "$TMP/sock" ]
 }

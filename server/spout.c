@@ -1,0 +1,311 @@
+/*
+ * spout.c — connections' references and output, and the kicks by which
+ * workers hand a connection back to the I/O loop (spserver.c).
+ *
+ * Replies are sent at once by whoever produced them when the
+ * connection's output queue is empty (a non-blocking sendmsg under
+ * c_lock); what the socket does not take is queued and flushed by the
+ * I/O loop on EPOLLOUT.  A client that stops reading grows only its own
+ * queue, and past SP_OUTMAX the connection is dropped.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "server/server.h"
+#include "server/spconn.h"
+
+int sp_epfd = -1, sp_evfd = -1;
+static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct connlist kicks = LIST_HEAD_INITIALIZER(kicks);	/* kick_lock */
+static atomic_bool stop_serving;
+
+/* --- connections: references, events, output ---------------------------------- */
+
+const char *
+conn_name(struct conn *c, char *buf, size_t size)
+{
+	struct proc *p = c->c_proc;
+
+	if (p != NULL)
+		snprintf(buf, size, "client %d (pid %d, %s)", c->c_id,
+		    (int)p->p_pid, p->p_comm);
+	else
+		snprintf(buf, size, "client %d", c->c_id);
+	return buf;
+}
+
+void
+conn_hold(struct conn *c)
+{
+	pthread_mutex_lock(&c->c_lock);
+	c->c_refs++;
+	pthread_mutex_unlock(&c->c_lock);
+}
+
+void
+conn_rele(struct conn *c)
+{
+	struct obuf *o;
+	bool last;
+
+	pthread_mutex_lock(&c->c_lock);
+	last = --c->c_refs == 0;
+	pthread_mutex_unlock(&c->c_lock);
+	if (!last)
+		return;
+	close(c->c_fd);
+	/* the process exits with its last lwp: descriptors, cwd, all */
+	if (c->c_mainlwp != NULL)
+		lwp_release(c->c_mainlwp);
+	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
+		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
+		free(o);
+	}
+	free(c->c_in);
+	free(c->c_body);
+	pthread_cond_destroy(&c->c_cv);
+	pthread_mutex_destroy(&c->c_lock);
+	free(c);
+}
+
+bool
+conn_readable_locked(struct conn *c)
+{
+	return (c->c_state == CS_NEW || c->c_state == CS_RUNNING) &&
+	    !c->c_dropreq && c->c_inbytes < SP_INFLIGHT_BYTES &&
+	    c->c_ninflight < SP_INFLIGHT_MAX;
+}
+
+/* Registers the epoll mask c needs now; c_lock held. */
+void
+conn_events_locked(struct conn *c)
+{
+	struct epoll_event ev = { .data.ptr = c };
+
+	if (c->c_state == CS_DEAD)
+		return;
+	if (conn_readable_locked(c))
+		ev.events |= EPOLLIN;
+	if (!STAILQ_EMPTY(&c->c_outq))
+		ev.events |= EPOLLOUT;
+	if (ev.events != c->c_events) {
+		c->c_events = ev.events;
+		epoll_ctl(sp_epfd, EPOLL_CTL_MOD, c->c_fd, &ev);
+	}
+}
+
+/* Hands c to the I/O thread (resume, drop); takes a reference. */
+void
+conn_kick(struct conn *c)
+{
+	uint64_t one = 1;
+	bool first = false;
+
+	pthread_mutex_lock(&kick_lock);
+	if (!c->c_kicked) {
+		c->c_kicked = first = true;
+		LIST_INSERT_HEAD(&kicks, c, c_kick);
+	}
+	pthread_mutex_unlock(&kick_lock);
+	if (first)
+		conn_hold(c);
+	(void)write(sp_evfd, &one, sizeof(one));
+}
+
+/* Sends what the queue holds without blocking; c_lock held. */
+void
+conn_flush_locked(struct conn *c)
+{
+	struct obuf *o;
+	ssize_t n;
+
+	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
+		n = send(c->c_fd, o->o_data + o->o_off, o->o_len - o->o_off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0)		/* peer gone: input will see EOF */
+			n = (ssize_t)(o->o_len - o->o_off);
+		o->o_off += (size_t)n;
+		c->c_outbytes -= (size_t)n;
+		if (o->o_off < o->o_len)
+			break;
+		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
+		free(o);
+	}
+	conn_events_locked(c);
+}
+
+void
+conn_sendv(struct conn *c, struct iovec *iov, int n)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+	size_t total = 0, sent = 0, off;
+	struct obuf *o;
+	ssize_t k;
+	char name[64];
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	pthread_mutex_lock(&c->c_lock);
+	if (c->c_state == CS_DEAD || c->c_dropreq)
+		goto out;
+	if (STAILQ_EMPTY(&c->c_outq)) {
+		do
+			k = sendmsg(c->c_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (k < 0 && errno == EINTR);
+		if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			goto out;	/* peer gone: input will see EOF */
+		sent = k < 0 ? 0 : (size_t)k;
+	}
+	if (sent == total)
+		goto out;
+	if (c->c_outbytes + (total - sent) > SP_OUTMAX ||
+	    (o = malloc(sizeof(*o) + total - sent)) == NULL) {
+		c->c_dropreq = true;
+		srv_log("%s does not read its replies (%zu bytes queued): "
+		    "dropping it", conn_name(c, name, sizeof(name)),
+		    c->c_outbytes);
+		conn_events_locked(c);
+		pthread_mutex_unlock(&c->c_lock);
+		conn_kick(c);
+		return;
+	}
+	o->o_len = total - sent;
+	o->o_off = 0;
+	off = 0;
+	for (int i = 0; i < n; i++) {
+		size_t skip = sent > iov[i].iov_len ? iov[i].iov_len : sent;
+
+		sent -= skip;
+		memcpy(o->o_data + off, (uint8_t *)iov[i].iov_base + skip,
+		    iov[i].iov_len - skip);
+		off += iov[i].iov_len - skip;
+	}
+	STAILQ_INSERT_TAIL(&c->c_outq, o, o_link);
+	c->c_outbytes += o->o_len;
+	conn_events_locked(c);
+out:
+	pthread_mutex_unlock(&c->c_lock);
+}
+
+void
+conn_send(struct conn *c, const struct sp_hdr *h, const void *body, size_t blen)
+{
+	uint8_t hb[SP_HDRSIZE];
+	struct sp_hdr hh = *h;
+	struct iovec iov[2] = {
+		{ .iov_base = hb, .iov_len = SP_HDRSIZE },
+		{ .iov_base = (void *)body, .iov_len = blen },
+	};
+
+	hh.len = (uint32_t)(SP_HDRSIZE + blen);
+	sp_hdr_put(hb, &hh);
+	conn_sendv(c, iov, blen > 0 ? 2 : 1);
+}
+
+void
+conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b)
+{
+	struct iovec iov = { .iov_base = b->b_p, .iov_len = b->b_len };
+
+	h->len = (uint32_t)b->b_len;
+	sp_hdr_put(b->b_p, h);
+	conn_sendv(c, &iov, 1);
+}
+
+void
+conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e)
+{
+	struct sp_hdr h = {
+		.type = SP_ERROR, .flags = SP_F_REPLY, .reqid = reqid, .word = e,
+	};
+
+	conn_send(c, &h, NULL, 0);
+}
+
+void
+conn_request_drop(struct conn *c, const char *why)
+{
+	char name[64];
+
+	srv_log("%s: %s: dropping the connection",
+	    conn_name(c, name, sizeof(name)), why);
+	pthread_mutex_lock(&c->c_lock);
+	c->c_dropreq = true;
+	conn_events_locked(c);
+	pthread_mutex_unlock(&c->c_lock);
+	conn_kick(c);
+}
+
+void
+conn_resume(struct conn *c)
+{
+	pthread_mutex_lock(&c->c_lock);
+	if (c->c_state == CS_PAUSED)
+		c->c_state = CS_RUNNING;
+	conn_events_locked(c);
+	pthread_mutex_unlock(&c->c_lock);
+	/* input may already be buffered, which epoll will not report */
+	conn_kick(c);
+}
+
+void
+conn_flush_sync(struct conn *c, int ms)
+{
+	struct pollfd pfd = { .fd = c->c_fd, .events = POLLOUT };
+	struct timespec deadline, now;
+	bool empty;
+
+	deadline_after_ms(&deadline, ms);
+	for (;;) {
+		pthread_mutex_lock(&c->c_lock);
+		conn_flush_locked(c);
+		empty = STAILQ_EMPTY(&c->c_outq) || c->c_state == CS_DEAD;
+		pthread_mutex_unlock(&c->c_lock);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (empty || now.tv_sec > deadline.tv_sec)
+			return;
+		(void)poll(&pfd, 1, 50);
+	}
+}
+
+void
+spserver_stop_serving(void)
+{
+	uint64_t one = 1;
+
+	atomic_store(&stop_serving, true);
+	(void)write(sp_evfd, &one, sizeof(one));
+}
+
+bool
+stop_requested(void)
+{
+	return atomic_load(&stop_serving);
+}
+
+/* Moves every kicked connection to list (references move with them). */
+void
+kicks_take(struct connlist *list)
+{
+	struct conn *c;
+	uint64_t v;
+
+	LIST_INIT(list);
+	(void)read(sp_evfd, &v, sizeof(v));
+	pthread_mutex_lock(&kick_lock);
+	while ((c = LIST_FIRST(&kicks)) != NULL) {
+		LIST_REMOVE(c, c_kick);
+		c->c_kicked = false;
+		LIST_INSERT_HEAD(list, c, c_kick);
+	}
+	pthread_mutex_unlock(&kick_lock);
+}
