@@ -167,14 +167,9 @@ PROG
 }
 
 @test "the man pages render without warnings" {
-	for page in "$ROOT"/docs/man/*.3; do
-		if command -v man >/dev/null; then
-			run env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page"
-		elif command -v groff >/dev/null; then
-			run groff -ww -mandoc -Tutf8 "$page"
-		else
-			skip "neither man nor groff is installed"
-		fi
+	for page in "$ROOT"/docs/man/*.[1-9]; do
+		run groff -ww -mandoc -Tutf8 "$page"
+		echo "$page"
 		[ "$status" -eq 0 ]
 		[ -n "$output" ]
 		# warnings go to stderr, which run merges into output
