@@ -39,11 +39,9 @@ usr-local: $(B)/usr-local/rump.sysctl $(B)/usr-local/rump.halt
 
 install: install-usr
 install-usr: $(USR_BINS)
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MAN1DIR)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(USR_BINS) $(DESTDIR)$(PREFIX)/bin/
-	$(INSTALL) -m 644 $(USR_MAN1) $(DESTDIR)$(MAN1DIR)/
 
 uninstall: uninstall-usr
 uninstall-usr:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rump.sysctl $(DESTDIR)$(PREFIX)/bin/rump.halt
-	rm -f $(patsubst docs/man/%,$(DESTDIR)$(MAN1DIR)/%,$(USR_MAN1))

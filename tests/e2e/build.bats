@@ -130,6 +130,33 @@ PROG
 	[ "$output" = "session ok, pid 1" ]
 }
 
+@test "make install also installs the server, the client library and the tools, which run from there" {
+	need_lib
+	rmake install PREFIX="$TMP/usr" >"$TMP/install.log" 2>&1 ||
+	    { cat "$TMP/install.log"; false; }
+	p=$TMP/usr
+	for f in bin/rump_server bin/rump_allserver bin/rump.sysctl bin/rump.halt \
+	    lib/librumpclient.a lib/librumpclient.so.0 include/rump/rumpclient.h \
+	    lib/pkgconfig/rumpclient.pc; do
+		[ -e "$p/$f" ] || { echo "missing $f"; false; }
+	done
+	for page in docs/man/*.[1-9]; do
+		n=${page##*/}
+		[ -f "$p/share/man/man${n##*.}/$n" ] || { echo "missing $n"; false; }
+	done
+	PKG_CONFIG_PATH=$p/lib/pkgconfig pkg-config --libs rumpclient | grep -q -- -lrumpclient
+	cd "$TMP"
+	"$p/bin/rump_server" -s -lrumpvfs unix://sock &
+	track_pid $!
+	for i in $(seq 100); do [ -S sock ] && break; sleep 0.05; done
+	run env RUMP_SERVER=unix://sock "$p/bin/rump.sysctl" -n vfs.generic.fstypes
+	RUMP_SERVER=unix://sock "$p/bin/rump.halt"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = tmpfs ]
+	[ ! -e "$TMP/sock" ]
+}
+
 @test "make install honours DESTDIR" {
 	need_lib
 	rmake install DESTDIR="$TMP/stage" PREFIX=/opt/rump \
