@@ -22,8 +22,9 @@
  * period (CANCEL_GRACE_NS): a call that does not block answers within it
  * and completes as it would on a real kernel; otherwise CANCEL(reqid)
  * goes out and we keep waiting for the reply, which then carries EINTR
- * if the call was still blocked.  (For a non-reading waiter a signal that lands between the
- * unmask and the futex wait runs its handler without cancelling.)
+ * if the call was still blocked.  A non-reading waiter checks for pending
+ * signals before it unmasks; one that lands between that check and the
+ * futex wait runs its handler without interrupting the call.
  *
  * Delivery: a call whose request was written completely to a
  * connection that is then lost fails with ENOTCONN; the server may have
@@ -403,6 +404,21 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 	pthread_mutex_unlock(&cli.mtx);
 }
 
+/* a signal that arrived while we had signals blocked is delivered as
+ * soon as the caller's mask is back: that interrupts the wait, too */
+static bool
+call_sigwaiting(const sigset_t *orig)
+{
+	sigset_t pend;
+
+	if (sigpending(&pend) == -1)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&pend, sig) == 1 && sigismember(orig, sig) == 0)
+			return true;
+	return false;
+}
+
 /* waits for w's reply, reading for everyone when nobody else does */
 static void
 call_wait(struct waiter *w, const sigset_t *orig)
@@ -433,6 +449,8 @@ call_wait(struct waiter *w, const sigset_t *orig)
 		seq = w->w_seq;
 		pthread_mutex_unlock(&cli.mtx);
 		if (call_tmo(w, RD_POLL_NS, &ts)) {
+			if (call_sigwaiting(orig))
+				call_intr(w);	/* its handler runs right now */
 			timed = w->w_intr && !w->w_cancelled;
 			cli_unblock(orig);
 			rc = cli_futex_wait(&w->w_seq, seq, timed ? &ts : NULL);

@@ -179,11 +179,13 @@ invoke(struct sreq *r, const struct sysent *se, struct sp_call *call)
 	if ((l = lwp_create(c->c_proc)) == NULL)
 		return -ENOMEM;
 	pthread_mutex_lock(&c->c_lock);
-	if (r->r_cancelled) {
-		pthread_mutex_unlock(&c->c_lock);
-		lwp_release(l);
-		return -EINTR;
-	}
+	/*
+	 * Cancelled before it started: run it with the cancel pending, so
+	 * that, as for a signal on a real kernel, only a call that would
+	 * sleep is interrupted and one that completes at once is not.
+	 */
+	if (r->r_cancelled)
+		lwp_cancel(l);
 	r->r_lwp = l;
 	pthread_mutex_unlock(&c->c_lock);
 	lwp_bind(l);

@@ -45,6 +45,11 @@ server_rss_kb()
 	awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"
 }
 
+server_threads()
+{
+	awk '/^Threads:/ { print $2 }' "/proc/$SERVER_PID/status"
+}
+
 server_kmem()
 {
 	"$B/bin/rump.sysctl" -n debug.sp.kmem_inuse

@@ -10,7 +10,10 @@
  * client and starts a new one in its place, ROUNDS times.  SIGUSR1 asks
  * for a clean exit (status 0 required: every call succeeded until then);
  * with "kill" the client gets SIGKILL, mostly in the middle of a call.
+ * At the end the parent removes the files killed clients left behind,
+ * so that the kernel's memory can be compared with what it was before.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -54,13 +57,15 @@ one_round(int tid)
 		check(rump_sys_write(fd, "0123456789abcdef", 16) == 16, "write");
 		check(rump_sys_close(fd) == 0, "close");
 	}
+	/* unlinked at once, so that a killed client leaves no file
+	 * behind and the kernel's memory must come back in full */
 	snprintf(path, sizeof(path), "/tmp/stress.%d.%d", (int)getpid(), tid);
 	fd = rump_sys_open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	check(fd >= 0, "create");
 	if (fd >= 0) {
+		check(rump_sys_unlink(path) == 0, "unlink");
 		check(rump_sys_write(fd, path, strlen(path)) ==
 		    (ssize_t)strlen(path), "write tmp");
-		check(rump_sys_unlink(path) == 0, "unlink");
 		check(rump_sys_close(fd) == 0, "close tmp");
 	}
 	if (rump_sys_sysctlbyname("kern.hostname", buf, &len, NULL, 0) == 0)
@@ -86,8 +91,14 @@ client(void)
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	pthread_t t[NTHR];
 	size_t len = sizeof(hostname);
+	sigset_t usr1;
 
+	/* SIGUSR1 came blocked from the parent: a quit request that
+	 * arrives before the handler is there waits for it */
 	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 	if (rumpclient_init() != 0)
 		h_fail("rumpclient_init");
 	mypid = rump_sys_getpid();
@@ -100,6 +111,30 @@ client(void)
 	for (int i = 0; i < NTHR; i++)
 		pthread_join(t[i], NULL);
 	exit(0);
+}
+
+/* removes the files of clients killed between create and unlink */
+static void
+cleanup(void)
+{
+	struct dirent64 *d;
+	char buf[4096], path[300];
+	long n;
+	int fd;
+
+	H_CHECK(rumpclient_init() == 0, "rumpclient_init");
+	H_CHECK((fd = rump_sys_open("/tmp", O_RDONLY | O_DIRECTORY)) >= 0,
+	    "open /tmp");
+	while ((n = rump_sys_getdents64(fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n; off += d->d_reclen) {
+			d = (struct dirent64 *)(buf + off);
+			if (strncmp(d->d_name, "stress.", 7) != 0)
+				continue;
+			snprintf(path, sizeof(path), "/tmp/%s", d->d_name);
+			H_CHECK(rump_sys_unlink(path) == 0, "unlink %s", path);
+		}
+	H_CHECK(n == 0, "getdents64");
+	rump_sys_close(fd);
 }
 
 static pid_t
@@ -142,6 +177,11 @@ main(int argc, char **argv)
 	pid_t cli[NCLI];
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	srandom((unsigned)getpid());
 	for (int i = 0; i < NCLI; i++)
 		cli[i] = spawn();
@@ -158,6 +198,7 @@ main(int argc, char **argv)
 		kill(cli[i], SIGUSR1);
 	for (int i = 0; i < NCLI; i++)
 		bad += !reap(cli[i], SIGUSR1);
+	cleanup();
 	printf("%d rounds, %d bad clients\n", rounds, bad);
 	return bad == 0 ? 0 : 1;
 }
