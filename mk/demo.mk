@@ -1,5 +1,6 @@
 # demo.mk — `make demo`: boots a rump kernel in this process and shows it
-# working (demo/demo.c, linked statically against librump.a).
+# working (demo/demo.c, linked statically against librump.a), then runs two
+# kernels as servers and drives them with the rump.* tools (demo/remote.sh).
 
 DEMO := $(B)/demo/demo
 
@@ -16,3 +17,5 @@ demo:
 	@$(SETUP)
 	@$(MAKE) --no-print-directory demo-build
 	@$(DEMO)
+	@echo
+	@sh demo/remote.sh $(B)

@@ -51,3 +51,16 @@ teardown() { common_teardown; }
 	grep -q 'kern.hostname: rump-.* -> demo.rump.example' <<<"$output"
 	grep -q 'uname nodename: demo.rump.example' <<<"$output"
 }
+
+@test "the demo's second half runs two kernel servers, configures them and halts them" {
+	need_lib
+	run sh "$ROOT/demo/remote.sh" "$B"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'kern.hostname: rump-[0-9]*.*-> kernel-a' <<<"$output"
+	grep -qx 'kern.hostname = kernel-b' <<<"$output"
+	grep -qx 'hw.physmem64 = 67108864' <<<"$output"
+	grep -q "second level name 'nosuchnode' in 'kern.nosuchnode' is invalid" <<<"$output"
+	grep -qx 'both kernels halted; their sockets are gone' <<<"$output"
+	[ "$(grep -c 'cannot access' <<<"$output")" -eq 2 ]
+}
