@@ -501,13 +501,22 @@ conn_recover(unsigned gen, const sigset_t *orig)
 	return error;
 }
 
-/* the program's name for handshakes, from /proc/self/comm */
+/*
+ * The program's name for handshakes: the last component of argv[0], as
+ * NetBSD's getprogname() gives (a program exec'd through /proc/self/exe
+ * keeps the name its argv gives it); /proc/self/comm if argv[0] is empty.
+ */
 void
 conn_comm(char out[SP_COMMMAX + 1])
 {
+	const char *name = program_invocation_short_name;
 	ssize_t n = -1;
 	int fd;
 
+	if (name != NULL && name[0] != '\0') {
+		snprintf(out, SP_COMMMAX + 1, "%s", name);
+		return;
+	}
 	fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = read(fd, out, SP_COMMMAX);
