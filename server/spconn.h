@@ -25,6 +25,9 @@
 #include "sp/sp.h"
 
 #define SP_OUTMAX	(64u << 20)	/* queued output before we give up */
+/* what a queued reply of n bytes costs: its bytes, its queue entry and the
+ * allocator's overhead, so a flood of tiny replies is bounded too */
+#define OUTCOST(n)	((size_t)(n) + 64)
 #define SP_INBUF	(64u << 10)
 /* a client pipelining requests is not read further while this much is
  * in flight for it: its request bodies and count stay bounded */

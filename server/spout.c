@@ -134,9 +134,9 @@ conn_flush_locked(struct conn *c)
 		if (n < 0)		/* peer gone: input will see EOF */
 			n = (ssize_t)(o->o_len - o->o_off);
 		o->o_off += (size_t)n;
-		c->c_outbytes -= (size_t)n;
 		if (o->o_off < o->o_len)
 			break;
+		c->c_outbytes -= OUTCOST(o->o_len);
 		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
 		free(o);
 	}
@@ -167,7 +167,7 @@ conn_sendv(struct conn *c, struct iovec *iov, int n)
 	}
 	if (sent == total)
 		goto out;
-	if (c->c_outbytes + (total - sent) > SP_OUTMAX ||
+	if (c->c_outbytes + OUTCOST(total - sent) > SP_OUTMAX ||
 	    (o = malloc(sizeof(*o) + total - sent)) == NULL) {
 		c->c_dropreq = true;
 		srv_log("%s does not read its replies (%zu bytes queued): "
@@ -190,7 +190,7 @@ conn_sendv(struct conn *c, struct iovec *iov, int n)
 		off += iov[i].iov_len - skip;
 	}
 	STAILQ_INSERT_TAIL(&c->c_outq, o, o_link);
-	c->c_outbytes += o->o_len;
+	c->c_outbytes += OUTCOST(o->o_len);
 	conn_events_locked(c);
 out:
 	pthread_mutex_unlock(&c->c_lock);
