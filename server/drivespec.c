@@ -7,9 +7,9 @@
  * size takes dd-style suffixes or "host" (the size of an existing regular
  * file, not combinable with offset); disklabel= is recognised but refused
  * (EOPNOTSUPP).  The host file is created if missing and a regular file
- * shorter than offset+size is extended, as NetBSD does.  The kernel's
- * etfs comes in a later issue: until then drives are validated, opened and
- * kept in a list that -v prints.
+ * shorter than offset+size is extended, as NetBSD does.  main.c then
+ * registers each drive with the kernel's etfs (rump_etfs_register), which
+ * makes the key visible inside the kernel; -v prints the list.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -235,12 +235,12 @@ drives_print(FILE *fp)
 	SLIST_FOREACH(d, &drives, d_link) {
 		if (d->d_size == DRIVE_SIZE_END)
 			fprintf(fp, "rump_server: drive %s: %s, offset %llu, "
-			    "to the end, type %s (not yet visible: no etfs)\n",
+			    "to the end, type %s\n",
 			    d->d_key, d->d_hostpath,
 			    (unsigned long long)d->d_offset, tn[d->d_type]);
 		else
 			fprintf(fp, "rump_server: drive %s: %s, offset %llu, "
-			    "size %llu, type %s (not yet visible: no etfs)\n",
+			    "size %llu, type %s\n",
 			    d->d_key, d->d_hostpath,
 			    (unsigned long long)d->d_offset,
 			    (unsigned long long)d->d_size, tn[d->d_type]);

@@ -271,6 +271,19 @@ make_banner(char *buf, size_t size)
 	    SP_PROTO_MINOR, ostype, rel, mach);
 }
 
+/* Makes d visible at its key in the kernel; 0 or a positive errno. */
+static int
+drive_register(const struct drive *d)
+{
+	static const int etype[] = {
+		[DRIVE_BLK] = RUMP_ETFS_BLK, [DRIVE_CHR] = RUMP_ETFS_CHR,
+		[DRIVE_REG] = RUMP_ETFS_REG,
+	};
+
+	return rump_etfs_register(d->d_key, d->d_hostpath, etype[d->d_type],
+	    d->d_offset, d->d_size == DRIVE_SIZE_END ? 0 : d->d_size);
+}
+
 static void
 boot_kernel(const struct opts *o)
 {
@@ -287,9 +300,14 @@ boot_kernel(const struct opts *o)
 	/* after boot: the boot's own allocations must never fail */
 	if (o->memlimit != 0)
 		kmem_setlimit(o->memlimit);
-	SLIST_FOREACH(d, &drives, d_link)
+	if (!SLIST_EMPTY(&drives) && (o->comps & COMP_VFS) == 0)
+		die(ENOSYS, "-d: drives need the VFS (-lrumpvfs)");
+	SLIST_FOREACH(d, &drives, d_link) {
 		if ((err = drive_open(d, &what)) < 0)
 			die(-err, what);
+		if ((err = drive_register(d)) != 0)
+			die(err, d->d_key);
+	}
 	if (srv_verbose)
 		drives_print(stderr);
 }

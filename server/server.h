@@ -51,7 +51,7 @@ int drivespec_parse(const char *spec, struct drive **dp, const char **why);
 /* Opens (creating or extending) the host file; 0 or -errno, *what set. */
 int drive_open(struct drive *d, const char **what);
 void drive_free(struct drive *d);
-/* Registered drives; etfs (a later issue) will expose them in the kernel. */
+/* Parsed drives; main.c registers each with etfs after boot. */
 extern SLIST_HEAD(drivelist, drive) drives;
 void drives_print(FILE *fp);
 

@@ -12,6 +12,7 @@
 #ifndef RUMP_RUMP_H
 #define RUMP_RUMP_H
 
+#include <stdint.h>
 #include <sys/types.h>
 #include <rump/rumpdefs.h>
 
@@ -56,6 +57,25 @@ struct lwp *rump_lwproc_curlwp(void);
  * interrupted too.
  */
 void rump_lwproc_cancel(struct lwp *l);
+
+/*
+ * etfs: the window [offset, offset+size) of the host file hostpath appears
+ * at the absolute path key inside the kernel (missing parent directories
+ * are created 0755), as a regular file, block device or character device.
+ * size 0 means the host file's size minus offset.  The host file is opened
+ * read-write, else read-only (then opening the node for writing is EROFS).
+ * Reads stop at the window's end; writes at or past it fail with ENOSPC.
+ * Both return 0 or an errno value (EINVAL bad type or key, EEXIST key
+ * exists, ENOENT no such host file or key, ENOSYS kernel without VFS).
+ * rump_etfs_remove unlinks the node; the host file is closed once no
+ * open file uses it.
+ */
+#define RUMP_ETFS_REG	0
+#define RUMP_ETFS_BLK	1
+#define RUMP_ETFS_CHR	2
+int rump_etfs_register(const char *key, const char *hostpath, int type,
+    uint64_t offset, uint64_t size);
+int rump_etfs_remove(const char *key);
 
 #ifdef __cplusplus
 }

@@ -58,6 +58,9 @@ struct vnode {
 	pthread_mutex_t		 v_lockf_mtx;
 	void			*v_lockf;
 	struct waitq		 v_lockf_wq;
+	/* etfs entry (dev/etfs.c) while the node is a registered key;
+	 * set and cleared under vfs_lock and etfs's lock */
+	void *_Atomic		 v_etfs;
 };
 
 /* set-attribute request: fields with their VA_* bit set apply */
@@ -225,6 +228,15 @@ struct cdevsw {
 	const struct fileops	*d_ops;
 };
 const struct cdevsw *cdev_lookup(dev_t dev);
+/*
+ * etfs (dev/etfs.c): opening a vnode with v_etfs set (any type) goes to
+ * etfs_open, which returns false if the entry went away meanwhile; the
+ * stat size of such a node is the window's; fsync of its files is the
+ * host's fdatasync (-EINVAL for other device files).
+ */
+bool etfs_open(struct vnode *vp, int flags, struct file **fpp, int *errp);
+off_t etfs_vnsize(struct vnode *vp);	/* vfs_lock held */
+int etfs_fsync(struct file *fp);
 
 /* --- mounting (vfs/mount.c) --------------------------------------------------- */
 

@@ -636,8 +636,9 @@ sys_fallocate(int fd, int mode, off_t offset, off_t len)
 
 /*
  * tmpfs keeps everything in memory, so a file or directory is always as
- * durable as it gets; objects without a sync operation (pipes, devices,
- * sockets) answer -EINVAL like Linux.
+ * durable as it gets; etfs files sync their host file (dev/etfs.c);
+ * objects without a sync operation (pipes, other devices, sockets)
+ * answer -EINVAL like Linux.
  */
 static long
 do_fsync(int fd)
@@ -647,7 +648,9 @@ do_fsync(int fd)
 
 	if ((fp = getfile_nopath(curproc(), fd)) == NULL)
 		return -EBADF;
-	if (fp->f_type != FT_VNODE || fp->f_vnode == NULL ||
+	if (fp->f_type == FT_DEV)
+		err = etfs_fsync(fp);
+	else if (fp->f_type != FT_VNODE || fp->f_vnode == NULL ||
 	    (fp->f_vnode->v_type != VREG && fp->f_vnode->v_type != VDIR &&
 	    fp->f_vnode->v_type != VLNK))
 		err = -EINVAL;

@@ -111,7 +111,8 @@ vnode_stat(struct vnode *vp, struct stat *st)
 	st->st_uid = vp->v_uid;
 	st->st_gid = vp->v_gid;
 	st->st_rdev = vp->v_rdev;
-	st->st_size = vp->v_size;
+	st->st_size = atomic_load(&vp->v_etfs) != NULL ? etfs_vnsize(vp) :
+	    vp->v_size;
 	st->st_blksize = 4096;
 	st->st_blocks = vp->v_blocks;
 	st->st_atim = vp->v_atime;

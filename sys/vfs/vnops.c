@@ -3,12 +3,13 @@
  *
  * vn_open_file() turns a looked-up, permission-checked vnode into a struct
  * file: regular files, directories and O_PATH handles get vnode_fileops
- * below; FIFOs go to the pipe code (fifo_open), character devices to their
- * driver's operations (cdev_lookup).  The file operations here take
- * vfs_lock around each call into the file system, as vfs.h requires, and
- * never sleep.  The generic file layer (file.c, sys_generic.c) owns the
- * offset lock, FREAD/FWRITE checks, and the vrele/lf_release_file done
- * when the last reference goes.
+ * below; FIFOs go to the pipe code (fifo_open), character devices to
+ * their driver's operations (cdev_lookup), etfs keys (v_etfs set, any
+ * type, block devices included) to dev/etfs.c.  The file operations
+ * here take vfs_lock around each call into the file system, as vfs.h
+ * requires, and never sleep.  The generic file layer (file.c,
+ * sys_generic.c) owns the offset lock, FREAD/FWRITE checks, and the
+ * vrele/lf_release_file done when the last reference goes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,6 +99,12 @@ vn_open_file(struct vnode *vp, int flags, struct file **fpp)
 		return vn_file_new(vp, FT_VNODE, &vnode_fileops,
 		    flags & VN_PATHFLAGS, fpp);
 	flags &= ~VN_OPENONLY;
+	if (atomic_load(&vp->v_etfs) != NULL) {
+		int error;
+
+		if (etfs_open(vp, flags, fpp, &error))
+			return error;
+	}
 	switch (type) {
 	case VDIR:
 		/* O_TRUNC asks for write access too, as on Linux */
