@@ -90,10 +90,7 @@ dev_uio_fill(struct uio *uio, ssize_t (*fill)(void *base, size_t len))
 		n = fill(iov->iov_base, cnt);
 		if (n < 0)
 			return done > 0 ? (ssize_t)done : n;
-		iov->iov_base = (char *)iov->iov_base + n;
-		iov->iov_len -= (size_t)n;
-		uio->uio_resid -= (size_t)n;
-		uio->uio_offset += n;
+		uio_advance(uio, (size_t)n);
 		done += (size_t)n;
 		since += (size_t)n;
 	}

@@ -96,10 +96,7 @@ etfs_rw(struct etfs *e, struct uio *uio, bool wr)
 			return done > 0 ? (ssize_t)done : -errno;
 		if (n == 0)
 			break;
-		iov->iov_base = (char *)iov->iov_base + n;
-		iov->iov_len -= (size_t)n;
-		uio->uio_resid -= (size_t)n;
-		uio->uio_offset += n;
+		uio_advance(uio, (size_t)n);
 		off += (uint64_t)n;
 		done += (size_t)n;
 	}

@@ -16,7 +16,6 @@
 #include <string.h>
 #include "kern/file.h"
 
-#define NR_OPEN_K	1048576		/* Linux's fs.nr_open default */
 #define NDFILE		16		/* initial slots */
 
 struct fdtable *

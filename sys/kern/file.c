@@ -66,6 +66,17 @@ uio_init1(struct uio *uio, struct iovec *iov, void *buf, size_t len,
 	uio->uio_rw = rw;
 }
 
+void
+uio_advance(struct uio *uio, size_t n)
+{
+	struct iovec *iov = uio->uio_iov;
+
+	iov->iov_base = (char *)iov->iov_base + n;
+	iov->iov_len -= n;
+	uio->uio_resid -= n;
+	uio->uio_offset += (off_t)n;
+}
+
 size_t
 uiomove(void *kbuf, size_t n, struct uio *uio)
 {
@@ -87,10 +98,7 @@ uiomove(void *kbuf, size_t n, struct uio *uio)
 			memcpy(iov->iov_base, kp + done, cnt);
 		else
 			memcpy(kp + done, iov->iov_base, cnt);
-		iov->iov_base = (char *)iov->iov_base + cnt;
-		iov->iov_len -= cnt;
-		uio->uio_resid -= cnt;
-		uio->uio_offset += cnt;
+		uio_advance(uio, cnt);
 		done += cnt;
 	}
 	return done;

@@ -35,6 +35,8 @@ struct uio {
  * uio_rw), advancing iov, offset and resid.  Returns bytes moved.
  */
 size_t uiomove(void *kbuf, size_t n, struct uio *uio);
+/* Consumes n bytes of the uio's current iovec (n <= its length). */
+void uio_advance(struct uio *uio, size_t n);
 /* Fills a uio over a single buffer. */
 void uio_init1(struct uio *uio, struct iovec *iov, void *buf, size_t len,
     off_t off, enum uio_rw rw);
@@ -98,6 +100,9 @@ void file_rele(struct file *fp);	/* last one calls fo_close, vrele */
 /* --- descriptor tables ------------------------------------------------------ */
 
 #define FD_CLOEXEC_BIT	0x01
+/* most descriptors a process may have: Linux's fs.nr_open default, the
+ * cap of RLIMIT_NOFILE */
+#define NR_OPEN_K	1048576
 
 struct fdent {
 	struct file	*fe_file;

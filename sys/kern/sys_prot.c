@@ -9,9 +9,9 @@
 #include <errno.h>
 #include <string.h>
 #include "kern/kern.h"
+#include "kern/file.h"
 #include "kern/sysent.h"
 
-#define NR_OPEN_K	1048576		/* fs.nr_open: cap for RLIMIT_NOFILE */
 
 /* Runs fn on the caller's credentials under p_mtx. */
 #define WITH_CRED(p, c, body) do {			\

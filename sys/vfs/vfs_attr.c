@@ -41,6 +41,14 @@ fd_vnode(int fd, bool allow_path, struct file **fpp, struct vnode **vpp)
 	return 0;
 }
 
+/* namei flags for the AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH flags of *at() */
+static int
+at_nameiflags(int flags)
+{
+	return ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : NI_FOLLOW) |
+	    ((flags & AT_EMPTY_PATH) ? NI_EMPTYPATH : 0);
+}
+
 /* --- stat ----------------------------------------------------------------------- */
 
 /* fstat: the node for files over vnodes, else the object's own fo_stat */
@@ -220,9 +228,7 @@ sys_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	pathop_init(&po);
-	err = pathop_begin(&po, dirfd, path,
-	    ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : NI_FOLLOW) |
-	    ((flags & AT_EMPTY_PATH) ? NI_EMPTYPATH : 0));
+	err = pathop_begin(&po, dirfd, path, at_nameiflags(flags));
 	if (err != 0)
 		return err;
 	err = vn_chmod(po.po_nd.ni_vp, &po.po_cred, mode);
@@ -305,9 +311,7 @@ sys_fchownat(int dirfd, const char *path, uid_t owner, gid_t group,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	pathop_init(&po);
-	err = pathop_begin(&po, dirfd, path,
-	    ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : NI_FOLLOW) |
-	    ((flags & AT_EMPTY_PATH) ? NI_EMPTYPATH : 0));
+	err = pathop_begin(&po, dirfd, path, at_nameiflags(flags));
 	if (err != 0)
 		return err;
 	err = vn_chown(po.po_nd.ni_vp, &po.po_cred, owner, group);
@@ -430,9 +434,7 @@ sys_utimensat(int dirfd, const char *path, const struct timespec *times,
 	if (path == NULL)
 		return -EFAULT;
 	pathop_init(&po);
-	err = pathop_begin(&po, dirfd, path,
-	    ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : NI_FOLLOW) |
-	    ((flags & AT_EMPTY_PATH) ? NI_EMPTYPATH : 0));
+	err = pathop_begin(&po, dirfd, path, at_nameiflags(flags));
 	if (err != 0)
 		return err;
 	err = vn_utimens(po.po_nd.ni_vp, &po.po_cred, times);
@@ -470,9 +472,7 @@ sys_faccessat2(int dirfd, const char *path, int mode, int flags)
 		po.po_cred.euid = po.po_cred.uid;
 		po.po_cred.egid = po.po_cred.gid;
 	}
-	err = pathop_begin(&po, dirfd, path,
-	    ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : NI_FOLLOW) |
-	    ((flags & AT_EMPTY_PATH) ? NI_EMPTYPATH : 0));
+	err = pathop_begin(&po, dirfd, path, at_nameiflags(flags));
 	if (err != 0)
 		return err;
 	err = vn_access(po.po_nd.ni_vp, &po.po_cred, mode);
