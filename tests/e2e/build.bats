@@ -147,10 +147,13 @@ PROG
 	PKG_CONFIG_PATH=$p/lib/pkgconfig pkg-config --libs rumpclient | grep -q -- -lrumpclient
 	cd "$TMP"
 	"$p/bin/rump_server" -s -lrumpvfs unix://sock &
-	track_pid $!
+	spid=$!
+	track_pid $spid
 	for i in $(seq 100); do [ -S sock ] && break; sleep 0.05; done
 	run env RUMP_SERVER=unix://sock "$p/bin/rump.sysctl" -n vfs.generic.fstypes
 	RUMP_SERVER=unix://sock "$p/bin/rump.halt"
+	# the halter has its answer before the server finishes going away
+	for i in $(seq 100); do kill -0 $spid 2>/dev/null || break; sleep 0.05; done
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = tmpfs ]
