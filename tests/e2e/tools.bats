@@ -255,7 +255,8 @@ gone()
 	runt "$HALT" -h
 	[ "$status" -eq 0 ]
 	[ -z "$err" ]
-	sleep 0.2
-	alive "$SRV"
+	# the halter has its answer before the server removes its socket
+	for i in $(seq 100); do [ -e "$TMP/sock" ] || break; sleep 0.05; done
 	[ ! -e "$TMP/sock" ]
+	alive "$SRV"
 }
