@@ -223,7 +223,7 @@ call_fill(int fd, bool *drained)
 	if (rd.inframe && rd.off == rd.len &&
 	    rd.hdr.len - SP_HDRSIZE - rd.have >= RD_BUFSIZE / 2) {
 		want = rd.hdr.len - SP_HDRSIZE - rd.have;
-		n = read(fd, rd.body + rd.have, want);
+		n = h_read(fd, rd.body + rd.have, want);
 		if (n > 0)
 			rd.have += (size_t)n;
 	} else {
@@ -233,7 +233,7 @@ call_fill(int fd, bool *drained)
 			rd.off = 0;
 		}
 		want = RD_BUFSIZE - rd.len;
-		n = read(fd, rd.buf + rd.len, want);
+		n = h_read(fd, rd.buf + rd.len, want);
 		if (n > 0)
 			rd.len += (size_t)n;
 	}
@@ -377,6 +377,8 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 	ino = cli.ino;
 	for (;;) {
 		go = !w->w_done && call_stillreader(epoch, gen);
+		if (go)
+			pfd.fd = cli.fd;	/* rumpclient__movefd() */
 		pthread_mutex_unlock(&cli.mtx);
 		if (!go)
 			break;
@@ -385,11 +387,13 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 			continue;
 		}
 		pfd.events = POLLIN;
-		n = ppoll(&pfd, 1, &ts, orig);
+		n = h_ppoll(&pfd, 1, &ts, orig);
 		if (n == -1 && errno == EINTR)
 			call_intr(w);
-		else if (!conn_same(pfd.fd, dev, ino))
-			conn_lost(gen, ENOTCONN);
+		else if (!conn_same(pfd.fd, dev, ino)) {
+			if (!conn_moved(pfd.fd, gen))
+				conn_lost(gen, ENOTCONN);
+		}
 		else if (n > 0 && (error = call_pump(pfd.fd, gen)) != 0)
 			conn_lost(gen, error);
 		pthread_mutex_lock(&cli.mtx);

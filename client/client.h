@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "sp/sp.h"
+#include "client/host.h"
 
 #ifndef RUMP_EXPORT
 #define RUMP_EXPORT __attribute__((visibility("default")))
@@ -108,6 +109,11 @@ void conn_install(int fd);		/* cli.mtx not held; con_mtx held */
 void conn_lost(unsigned gen, int error);
 int conn_recover(unsigned gen, const sigset_t *orig);
 void conn_dropold(void);
+bool conn_moved(int fd, unsigned gen);
+/* for librumphijack (hidden like everything here) */
+bool rumpclient__isownfd(int fd);
+int rumpclient__movefd(int fd);
+int rumpclient__ownfds(int out[2]);
 int conn_writeall(int fd, const struct sp_hdr *h, const void *body,
     size_t blen);
 void conn_comm(char out[SP_COMMMAX + 1]);

@@ -66,7 +66,7 @@ cli_msg(const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+	if (h_write(STDERR_FILENO, buf, (size_t)n) < 0)
 		return;
 }
 
@@ -76,17 +76,17 @@ conn_moveup(int fd)
 {
 	int nfd;
 
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, CONN_HIGHFD);
+	nfd = h_fcntl(fd, F_DUPFD_CLOEXEC, CONN_HIGHFD);
 	if (nfd == -1)
-		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		nfd = h_fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (nfd == -1) {
 		int e = errno;
 
-		close(fd);
+		h_close(fd);
 		errno = e;
 		return -1;
 	}
-	close(fd);
+	h_close(fd);
 	return nfd;
 }
 
@@ -95,7 +95,7 @@ conn_same(int fd, dev_t dev, ino_t ino)
 {
 	struct stat st;
 
-	if (fd < 0 || fstat(fd, &st) == -1)
+	if (fd < 0 || h_fstat(fd, &st) == -1)
 		return false;
 	return S_ISSOCK(st.st_mode) && st.st_dev == dev && st.st_ino == ino;
 }
@@ -107,7 +107,7 @@ conn_wait(int fd, short events)
 	int n;
 
 	do
-		n = poll(&pfd, 1, CONN_IOWAIT_MS);
+		n = h_poll(&pfd, 1, CONN_IOWAIT_MS);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return errno;
@@ -130,7 +130,7 @@ conn_writeall(int fd, const struct sp_hdr *h, const void *body, size_t blen)
 
 	sp_hdr_put(hb, h);
 	while (iov[0].iov_len + iov[1].iov_len > 0) {
-		n = sendmsg(fd, &m, MSG_NOSIGNAL);
+		n = h_sendmsg(fd, &m, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -161,7 +161,7 @@ conn_readexact(int fd, void *p, size_t len)
 	int error;
 
 	while (len > 0) {
-		n = read(fd, b, len);
+		n = h_read(fd, b, len);
 		if (n > 0) {
 			b += n;
 			len -= (size_t)n;
@@ -193,7 +193,7 @@ conn_banner(int fd)
 	int error;
 
 	for (;;) {
-		n = recv(fd, buf, SP_BANNER_MAX, MSG_PEEK);
+		n = h_recv(fd, buf, SP_BANNER_MAX, MSG_PEEK);
 		if (n == 0)
 			return ENOTCONN;
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -300,24 +300,24 @@ conn_connect(const struct sp_url *u, int *fdp)
 			return EINVAL;
 		sl = sizeof(*sin6);
 	}
-	fd = socket(u->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = h_socket(u->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return errno;
 	if ((fd = conn_moveup(fd)) == -1)
 		return errno;
 	/* blocking connect: a unix listener with a full backlog then waits
 	 * instead of failing with EAGAIN */
-	while (connect(fd, (struct sockaddr *)&ss, sl) == -1) {
+	while (h_connect(fd, (struct sockaddr *)&ss, sl) == -1) {
 		int e = errno;
 
 		if (e == EINTR)
 			continue;
-		close(fd);
+		h_close(fd);
 		return e;
 	}
 	if (u->family != AF_UNIX)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		h_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	h_fcntl(fd, F_SETFL, h_fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
 	*fdp = fd;
 	return 0;
 }
@@ -334,7 +334,7 @@ conn_open(const struct sp_url *u, uint32_t kind, const void *body,
 	if ((error = conn_banner(fd)) == 0)
 		error = conn_handshake(fd, kind, body, blen);
 	if (error != 0) {
-		close(fd);
+		h_close(fd);
 		return error;
 	}
 	*fdp = fd;
@@ -347,7 +347,7 @@ conn_install(int fd)
 {
 	struct stat st;
 
-	fstat(fd, &st);
+	h_fstat(fd, &st);
 	pthread_mutex_lock(&cli.mtx);
 	cli.fd = fd;
 	cli.dev = st.st_dev;
@@ -371,7 +371,74 @@ conn_dropold(void)
 	cli.oldfd = -1;
 	pthread_mutex_unlock(&cli.mtx);
 	if (fd >= 0)
-		close(fd);
+		h_close(fd);
+}
+
+/* the socket of generation gen was moved away from fd meanwhile */
+bool
+conn_moved(int fd, unsigned gen)
+{
+	bool moved;
+
+	pthread_mutex_lock(&cli.mtx);
+	moved = cli.gen == gen && cli.state == CONN_UP && cli.fd != fd;
+	pthread_mutex_unlock(&cli.mtx);
+	return moved;
+}
+
+/* librumphijack: is fd one of our sockets (hidden from the program)? */
+bool
+rumpclient__isownfd(int fd)
+{
+	return fd >= 0 && (fd == __atomic_load_n(&cli.fd, __ATOMIC_RELAXED) ||
+	    fd == __atomic_load_n(&cli.oldfd, __ATOMIC_RELAXED));
+}
+
+/* librumphijack: our sockets' numbers into out[0..1]; how many */
+int
+rumpclient__ownfds(int out[2])
+{
+	int n = 0, fd;
+
+	if ((fd = __atomic_load_n(&cli.fd, __ATOMIC_RELAXED)) >= 0)
+		out[n++] = fd;
+	if ((fd = __atomic_load_n(&cli.oldfd, __ATOMIC_RELAXED)) >= 0)
+		out[n++] = fd;
+	return n;
+}
+
+/*
+ * librumphijack: the program wants descriptor number fd, where our
+ * socket is.  Move the socket elsewhere (a reader polling the old number
+ * notices through conn_moved()).  0 or an errno.
+ */
+int
+rumpclient__movefd(int fd)
+{
+	sigset_t orig;
+	int nfd, error = 0;
+
+	cli_block(&orig);
+	pthread_mutex_lock(&cli.snd_mtx);
+	pthread_mutex_lock(&cli.mtx);
+	if (fd == cli.oldfd) {
+		h_close(fd);
+		cli.oldfd = -1;
+	} else if (fd == cli.fd) {
+		nfd = h_fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+		if (nfd == -1)
+			nfd = h_fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (nfd == -1) {
+			error = errno;
+		} else {
+			__atomic_store_n(&cli.fd, nfd, __ATOMIC_RELAXED);
+			h_close(fd);
+		}
+	}
+	pthread_mutex_unlock(&cli.mtx);
+	pthread_mutex_unlock(&cli.snd_mtx);
+	cli_unblock(&orig);
+	return error;
 }
 
 /*
@@ -391,7 +458,7 @@ conn_lost(unsigned gen, int error)
 	}
 	cli.state = CONN_DEAD;
 	if (conn_same(cli.fd, cli.dev, cli.ino)) {
-		shutdown(cli.fd, SHUT_RDWR);	/* wakes a reader in ppoll */
+		h_shutdown(cli.fd, SHUT_RDWR);	/* wakes a reader in ppoll */
 		cli.oldfd = cli.fd;
 		cli.olddev = cli.dev;
 		cli.oldino = cli.ino;
@@ -517,10 +584,10 @@ conn_comm(char out[SP_COMMMAX + 1])
 		snprintf(out, SP_COMMMAX + 1, "%s", name);
 		return;
 	}
-	fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	fd = h_openat(AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = read(fd, out, SP_COMMMAX);
-		close(fd);
+		n = h_read(fd, out, SP_COMMMAX);
+		h_close(fd);
 	}
 	if (n <= 0) {
 		strcpy(out, "???");

@@ -5,7 +5,7 @@
  * fork: the parent asks the server for a copy of its kernel process now
  * (PREFORK, answered with a cookie), forks on the host, and the child
  * claims the copy on a new connection (FORK handshake with the cookie).
- * A plain host fork() leaves the child without a connection: our atfork
+ * A plain host h_fork() leaves the child without a connection: our atfork
  * handler drops the child's reference to the parent's socket and its
  * rumpclient_init() makes a fresh guest process.
  *
@@ -63,10 +63,10 @@ static void
 fork_child(void)
 {
 	if (cli.oldfd >= 0 && conn_same(cli.oldfd, cli.olddev, cli.oldino))
-		close(cli.oldfd);
+		h_close(cli.oldfd);
 	cli.oldfd = -1;
 	if (cli.fd >= 0 && conn_same(cli.fd, cli.dev, cli.ino))
-		close(cli.fd);
+		h_close(cli.fd);
 	cli.fd = -1;
 	cli.state = CONN_NONE;
 	pthread_mutex_unlock(&cli.mtx);
@@ -119,16 +119,16 @@ init_exec(const char *s)
 	fd = strtol(s, &end, 10);
 	next = *end == ',' ? strtoul(end + 1, NULL, 10) : 1;
 	unsetenv(EXECFD_ENV);
-	if (fd < 0 || fd > INT_MAX || fstat((int)fd, &st) == -1 ||
+	if (fd < 0 || fd > INT_MAX || h_fstat((int)fd, &st) == -1 ||
 	    !S_ISSOCK(st.st_mode))
 		return EBADF;
-	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	fcntl((int)fd, F_SETFL, fcntl((int)fd, F_GETFL) | O_NONBLOCK);
+	h_fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	h_fcntl((int)fd, F_SETFL, h_fcntl((int)fd, F_GETFL, 0) | O_NONBLOCK);
 	call_setnextreq((uint32_t)next);
 	conn_comm(comm);
 	error = conn_handshake((int)fd, SP_HS_EXEC, comm, strlen(comm));
 	if (error != 0) {
-		close((int)fd);
+		h_close((int)fd);
 		return error;
 	}
 	conn_install((int)fd);
@@ -263,7 +263,7 @@ rumpclient_fork_cancel(struct rumpclient_fork *rf)
 		return;
 	cli_block(&orig);
 	if (fork_claim(rf, 1, &fd) == 0)
-		close(fd);
+		h_close(fd);
 	cli_unblock(&orig);
 	free(rf);
 	errno = e;
@@ -278,7 +278,7 @@ rumpclient_fork(void)
 
 	if ((rf = rumpclient_prefork()) == NULL)
 		return -1;
-	pid = fork();
+	pid = h_fork();
 	if (pid == -1) {
 		e = errno;
 		rumpclient_fork_cancel(rf);
@@ -307,7 +307,7 @@ rumpclient_daemon(int nochdir, int noclose)
 
 	if ((rf = rumpclient_prefork()) == NULL)
 		return -1;
-	if (daemon(nochdir, noclose) == -1) {
+	if (h_daemon(nochdir, noclose) == -1) {
 		e = errno;
 		rumpclient_fork_cancel(rf);
 		errno = e;
@@ -372,7 +372,7 @@ rumpclient_exec(const char *path, char *const argv[], char *const envp[])
 	if (!up) {		/* nothing to keep: the new image starts afresh */
 		pthread_mutex_unlock(&cli.con_mtx);
 		cli_unblock(&orig);
-		return execve(path, argv, envp);
+		return h_execve(path, argv, envp);
 	}
 	if ((env = exec_env(envp, fd)) == NULL) {
 		pthread_mutex_unlock(&cli.con_mtx);
@@ -380,12 +380,12 @@ rumpclient_exec(const char *path, char *const argv[], char *const envp[])
 		errno = ENOMEM;
 		return -1;
 	}
-	fcntl(fd, F_SETFD, 0);
+	h_fcntl(fd, F_SETFD, 0);
 	cli_unblock(&orig);	/* the new image inherits the mask */
-	execve(path, argv, env);
+	h_execve(path, argv, env);
 	e = errno;
 	cli_block(NULL);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	h_fcntl(fd, F_SETFD, FD_CLOEXEC);
 	pthread_mutex_unlock(&cli.con_mtx);
 	cli_unblock(&orig);
 	exec_envfree(env, envp);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -41,7 +42,9 @@ parse_unix(const char *rest, struct sp_url *u, const char **why)
 	if (rest[0] == '/')
 		n = snprintf(u->path, sizeof(u->path), "%s", rest);
 	else {
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
+		/* the system call: under librumphijack getcwd() may name a
+		 * directory in the rump kernel */
+		if (syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0)
 			return url_fail(why, "cannot get the current directory",
 			    errno == ERANGE ? ENAMETOOLONG : errno);
 		n = snprintf(u->path, sizeof(u->path), "%s%s%s", cwd,

@@ -1,0 +1,25 @@
+/*
+ * internal.h — what init.c, fdtab.c and path.c share beyond hijack.h.
+ */
+#ifndef RUMP_HIJACK_INTERNAL_H
+#define RUMP_HIJACK_INTERNAL_H
+
+#include <stdbool.h>
+
+#define FDTAB_ENV	"RUMPHIJACK__FDTAB"
+
+/* one line on stderr, without stdio */
+void hijack_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* fdtab.c: the placeholder template; the table from FDTAB_ENV (unset
+ * afterwards); "RUMPHIJACK__FDTAB=..." for an exec (malloc'd) or NULL */
+void fdtab_init(void);
+void fdtab_restore(void);
+char *fdtab_serialize(void);
+
+/* client/conn.c (linked in, hidden) */
+bool rumpclient__isownfd(int fd);
+int rumpclient__movefd(int fd);
+int rumpclient__ownfds(int out[2]);
+
+#endif /* RUMP_HIJACK_INTERNAL_H */
