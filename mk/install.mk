@@ -1,5 +1,5 @@
 # install.mk — `make install PREFIX=... [DESTDIR=...]`: the libraries
-# (kernel and client, shared and static), the server, public headers, man
+# (kernel and client, shared and static; librumphijack.so), the server, public headers, man
 # pages of every section and the pkg-config files (the rump.* tools
 # install themselves from usr.mk).  Also gives
 # the shared library its soname in $(B)/lib, so that programs linked with
@@ -42,6 +42,7 @@ install: all $(B)/rump.pc $(B)/rumpclient.pc
 	    ln -sf $$lib.so.0 $(DESTDIR)$(LIBDIR)/$$lib.so && \
 	    $(INSTALL) -m 644 $(B)/lib/$$lib.a $(DESTDIR)$(LIBDIR)/$$lib.a || exit 1; \
 	done
+	$(INSTALL) -m 755 $(B)/lib/librumphijack.so $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(SERVER_BINS)) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 644 $(B)/include/rump/*.h $(DESTDIR)$(INCDIR)/rump/
 	for page in $(MANPAGES); do \
@@ -55,6 +56,7 @@ install: all $(B)/rump.pc $(B)/rumpclient.pc
 
 uninstall:
 	rm -f $(foreach l,librump librumpclient,$(addprefix $(DESTDIR)$(LIBDIR)/$(l),.so.0 .so .a)) \
+	    $(DESTDIR)$(LIBDIR)/librumphijack.so \
 	    $(DESTDIR)$(PCDIR)/rump.pc $(DESTDIR)$(PCDIR)/rumpclient.pc \
 	    $(addprefix $(DESTDIR)$(BINDIR)/,$(SERVER_BINS))
 	rm -rf $(DESTDIR)$(INCDIR)/rump

@@ -137,7 +137,7 @@ PROG
 	p=$TMP/usr
 	for f in bin/rump_server bin/rump_allserver bin/rump.sysctl bin/rump.halt \
 	    lib/librumpclient.a lib/librumpclient.so.0 include/rump/rumpclient.h \
-	    lib/pkgconfig/rumpclient.pc; do
+	    lib/pkgconfig/rumpclient.pc lib/librumphijack.so; do
 		[ -e "$p/$f" ] || { echo "missing $f"; false; }
 	done
 	for page in docs/man/*.[1-9]; do
@@ -151,12 +151,14 @@ PROG
 	track_pid $spid
 	for i in $(seq 100); do [ -S sock ] && break; sleep 0.05; done
 	run env RUMP_SERVER=unix://sock "$p/bin/rump.sysctl" -n vfs.generic.fstypes
+	hijacked=$(RUMP_SERVER=unix://sock LD_PRELOAD=$p/lib/librumphijack.so ls /rump/dev)
 	RUMP_SERVER=unix://sock "$p/bin/rump.halt"
 	# the halter has its answer before the server finishes going away
 	for i in $(seq 100); do kill -0 $spid 2>/dev/null || break; sleep 0.05; done
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = tmpfs ]
+	echo "$hijacked" | grep -qx null
 	[ ! -e "$TMP/sock" ]
 }
 
