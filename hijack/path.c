@@ -31,9 +31,13 @@ bool pwdinrump;
 static const char *
 prefix_strip(const char *path)
 {
-	size_t n = hcfg.prefixlen;
+	size_t n = hcfg.prefixlen, i;
 
-	if (n == 0 || strncmp(path, hcfg.prefix, n) != 0)
+	/* inline: this runs for every host path of every call */
+	for (i = 0; i < n; i++)
+		if (path[i] != hcfg.prefix[i])
+			return NULL;
+	if (n == 0)
 		return NULL;
 	if (hcfg.prefix[n - 1] == '/')	/* "//": keep one slash */
 		return path + n - 1;
@@ -48,7 +52,8 @@ static bool
 blanketed(const char *path)
 {
 	for (size_t i = 0; i < hcfg.nblanket; i++)
-		if (strncmp(path, hcfg.blanket[i], hcfg.blanketlen[i]) == 0)
+		if (path[1] == hcfg.blanket[i][1] &&
+		    strncmp(path, hcfg.blanket[i], hcfg.blanketlen[i]) == 0)
 			return true;
 	return false;
 }
