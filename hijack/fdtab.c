@@ -549,7 +549,3 @@ fdtab_restore(void)
 		    "descriptors after \"%s\" are lost", s);
 	unsetenv(FDTAB_ENV);
 }
-
-/* TEMPORARY until stdio.c lands */
-__attribute__((weak)) void stdio_fdchanging(int fd) { (void)fd; }
-__attribute__((weak)) void stdio_fdchanged(int fd) { (void)fd; }
