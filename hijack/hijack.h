@@ -192,6 +192,27 @@ path_route_cwd(const char *path, const char **rpath, char *buf)
 }
 /* the cwd is in the rump kernel */
 extern bool pwdinrump;
+
+/*
+ * The host fast path: true when path (relative to dirfd) certainly goes
+ * to the host, false when path_route() must decide.  Wrappers of hot
+ * calls test this first, with no locals whose address escapes, so that
+ * the host call is a tail call (a few ns in all).
+ */
+static inline bool
+path_ishost(int dirfd, const char *path)
+{
+	if (__builtin_expect(!__atomic_load_n(&hijack_ready, __ATOMIC_ACQUIRE), 0))
+		return false;
+	if (!hcfg.enabled || path == NULL)
+		return true;
+	if (path[0] == '/')
+		return (hcfg.prefixlen == 0 || path[1] != hcfg.prefix[1]) &&
+		    hcfg.nblanket == 0;
+	if (dirfd == -100 /* AT_FDCWD */)
+		return !pwdinrump;
+	return !fd_isrump(dirfd);
+}
 /* the program-visible name of a rump path: prefix + kpath (kpath
  * absolute, in the kernel's namespace); ERANGE if it does not fit */
 int path_fromrump(const char *kpath, char *out, size_t outlen);

@@ -337,6 +337,14 @@ init_connect(time_t retry)
 		    (retry == RUMPCLIENT_RETRYCONN_ONCE && tries > 1) ||
 		    (retry > 0 && time(NULL) - start >= retry))
 			return -1;
+		/* forever: say so once, or it looks like a hang */
+		if (tries == 1 && retry == RUMPCLIENT_RETRYCONN_INFTIME) {
+			const char *s = getenv("RUMP_SERVER");
+
+			hijack_msg("rumphijack: waiting for the rump kernel at "
+			    "RUMP_SERVER=%s (%s): RUMPHIJACK_RETRYCONNECT",
+			    s != NULL ? s : "", strerror(errno));
+		}
 		nanosleep(&ts, NULL);
 	}
 }

@@ -203,8 +203,8 @@ HIJACK_EXPORT int __openat64_2(int, const char *, int)
 
 /* ---- stat ------------------------------------------------------------ */
 
-HIJACK_EXPORT int
-stat(const char *path, struct stat *st)
+static __attribute__((noinline)) int
+stat_slow(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -216,7 +216,15 @@ stat(const char *path, struct stat *st)
 }
 
 HIJACK_EXPORT int
-stat64(const char *path, struct stat64 *st)
+stat(const char *path, struct stat *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(stat)(path, st);
+	return stat_slow(path, st);
+}
+
+static __attribute__((noinline)) int
+stat64_slow(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -228,7 +236,15 @@ stat64(const char *path, struct stat64 *st)
 }
 
 HIJACK_EXPORT int
-lstat(const char *path, struct stat *st)
+stat64(const char *path, struct stat64 *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(stat64)(path, st);
+	return stat64_slow(path, st);
+}
+
+static __attribute__((noinline)) int
+lstat_slow(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -240,7 +256,15 @@ lstat(const char *path, struct stat *st)
 }
 
 HIJACK_EXPORT int
-lstat64(const char *path, struct stat64 *st)
+lstat(const char *path, struct stat *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(lstat)(path, st);
+	return lstat_slow(path, st);
+}
+
+static __attribute__((noinline)) int
+lstat64_slow(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -253,7 +277,15 @@ lstat64(const char *path, struct stat64 *st)
 }
 
 HIJACK_EXPORT int
-fstatat(int dirfd, const char *path, struct stat *st, int flags)
+lstat64(const char *path, struct stat64 *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(lstat64)(path, st);
+	return lstat64_slow(path, st);
+}
+
+static __attribute__((noinline)) int
+fstatat_slow(int dirfd, const char *path, struct stat *st, int flags)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -265,7 +297,15 @@ fstatat(int dirfd, const char *path, struct stat *st, int flags)
 }
 
 HIJACK_EXPORT int
-fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(fstatat)(dirfd, path, st, flags);
+	return fstatat_slow(dirfd, path, st, flags);
+}
+
+static __attribute__((noinline)) int
+fstatat64_slow(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -277,7 +317,15 @@ fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 }
 
 HIJACK_EXPORT int
-__xstat(int ver, const char *path, struct stat *st)
+fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(fstatat64)(dirfd, path, st, flags);
+	return fstatat64_slow(dirfd, path, st, flags);
+}
+
+static __attribute__((noinline)) int
+__xstat_slow(int ver, const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -292,7 +340,15 @@ __xstat(int ver, const char *path, struct stat *st)
 }
 
 HIJACK_EXPORT int
-__xstat64(int ver, const char *path, struct stat64 *st)
+__xstat(int ver, const char *path, struct stat *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(__xstat)(ver, path, st);
+	return __xstat_slow(ver, path, st);
+}
+
+static __attribute__((noinline)) int
+__xstat64_slow(int ver, const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -307,7 +363,15 @@ __xstat64(int ver, const char *path, struct stat64 *st)
 }
 
 HIJACK_EXPORT int
-__lxstat(int ver, const char *path, struct stat *st)
+__xstat64(int ver, const char *path, struct stat64 *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(__xstat64)(ver, path, st);
+	return __xstat64_slow(ver, path, st);
+}
+
+static __attribute__((noinline)) int
+__lxstat_slow(int ver, const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -322,7 +386,15 @@ __lxstat(int ver, const char *path, struct stat *st)
 }
 
 HIJACK_EXPORT int
-__lxstat64(int ver, const char *path, struct stat64 *st)
+__lxstat(int ver, const char *path, struct stat *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(__lxstat)(ver, path, st);
+	return __lxstat_slow(ver, path, st);
+}
+
+static __attribute__((noinline)) int
+__lxstat64_slow(int ver, const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -338,7 +410,15 @@ __lxstat64(int ver, const char *path, struct stat64 *st)
 }
 
 HIJACK_EXPORT int
-__fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+__lxstat64(int ver, const char *path, struct stat64 *st)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(__lxstat64)(ver, path, st);
+	return __lxstat64_slow(ver, path, st);
+}
+
+static __attribute__((noinline)) int
+__fxstatat_slow(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -353,7 +433,15 @@ __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 }
 
 HIJACK_EXPORT int
-__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
+__fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(__fxstatat)(ver, dirfd, path, st, flags);
+	return __fxstatat_slow(ver, dirfd, path, st, flags);
+}
+
+static __attribute__((noinline)) int
+__fxstatat64_slow(int ver, int dirfd, const char *path, struct stat64 *st,
     int flags)
 {
 	char buf[PATH_MAX];
@@ -369,7 +457,16 @@ __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
 }
 
 HIJACK_EXPORT int
-statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
+__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
+    int flags)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(__fxstatat64)(ver, dirfd, path, st, flags);
+	return __fxstatat64_slow(ver, dirfd, path, st, flags);
+}
+
+static __attribute__((noinline)) int
+statx_slow(int dirfd, const char *restrict path, int flags, unsigned int mask,
     struct statx *restrict stx)
 {
 	char buf[PATH_MAX];
@@ -379,6 +476,15 @@ statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
 	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
 		return rump_sys_statx(rd, rp, flags, mask, stx);
 	return HOST(statx)(dirfd, path, flags, mask, stx);
+}
+
+HIJACK_EXPORT int
+statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
+    struct statx *restrict stx)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(statx)(dirfd, path, flags, mask, stx);
+	return statx_slow(dirfd, path, flags, mask, stx);
 }
 
 /* ---- directories, names, links --------------------------------------- */
@@ -556,8 +662,8 @@ symlinkat(const char *target, int dirfd, const char *path)
 	return HOST(symlinkat)(target, dirfd, path);
 }
 
-HIJACK_EXPORT ssize_t
-readlink(const char *restrict path, char *restrict out, size_t len)
+static __attribute__((noinline)) ssize_t
+readlink_slow(const char *restrict path, char *restrict out, size_t len)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -569,7 +675,15 @@ readlink(const char *restrict path, char *restrict out, size_t len)
 }
 
 HIJACK_EXPORT ssize_t
-readlinkat(int dirfd, const char *restrict path, char *restrict out,
+readlink(const char *restrict path, char *restrict out, size_t len)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(readlink)(path, out, len);
+	return readlink_slow(path, out, len);
+}
+
+static __attribute__((noinline)) ssize_t
+readlinkat_slow(int dirfd, const char *restrict path, char *restrict out,
     size_t len)
 {
 	char buf[PATH_MAX];
@@ -579,6 +693,15 @@ readlinkat(int dirfd, const char *restrict path, char *restrict out,
 	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
 		return rump_sys_readlinkat(rd, rp, out, len);
 	return HOST(readlinkat)(dirfd, path, out, len);
+}
+
+HIJACK_EXPORT ssize_t
+readlinkat(int dirfd, const char *restrict path, char *restrict out,
+    size_t len)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(readlinkat)(dirfd, path, out, len);
+	return readlinkat_slow(dirfd, path, out, len);
 }
 
 HIJACK_EXPORT ssize_t
@@ -705,8 +828,8 @@ truncate(const char *path, off_t len)
 HIJACK_EXPORT int truncate64(const char *, off64_t)
     __attribute__((alias("truncate")));
 
-HIJACK_EXPORT int
-access(const char *path, int mode)
+static __attribute__((noinline)) int
+access_slow(const char *path, int mode)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -715,6 +838,14 @@ access(const char *path, int mode)
 	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, 0);
 	return HOST(access)(path, mode);
+}
+
+HIJACK_EXPORT int
+access(const char *path, int mode)
+{
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+		return HOST(access)(path, mode);
+	return access_slow(path, mode);
 }
 
 HIJACK_EXPORT int
@@ -741,8 +872,8 @@ eaccess(const char *path, int mode)
 	return HOST(eaccess)(path, mode);
 }
 
-HIJACK_EXPORT int
-faccessat(int dirfd, const char *path, int mode, int flags)
+static __attribute__((noinline)) int
+faccessat_slow(int dirfd, const char *path, int mode, int flags)
 {
 	char buf[PATH_MAX];
 	const char *rp;
@@ -751,6 +882,14 @@ faccessat(int dirfd, const char *path, int mode, int flags)
 	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, flags);
 	return HOST(faccessat)(dirfd, path, mode, flags);
+}
+
+HIJACK_EXPORT int
+faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	if (__builtin_expect(path_ishost(dirfd, path), 1))
+		return HOST(faccessat)(dirfd, path, mode, flags);
+	return faccessat_slow(dirfd, path, mode, flags);
 }
 
 /* ---- times ----------------------------------------------------------- */

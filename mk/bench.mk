@@ -4,7 +4,10 @@
 #    librump.a versus the host's own calls, ns/op and ratio;
 #  - bench/sp*.c (build/bench/spbench): calls through librumpclient to
 #    rump_servers the bench starts and stops itself, against raw socket
-#    ping-pong and host tmpfs references (bench/spbench.h says which).
+#    ping-pong and host tmpfs references (bench/spbench.h says which);
+#  - bench/hijack.sh: what librumphijack adds to a host call (the same
+#    program with and without the preload) and a rump-routed stat against
+#    the raw remote call.
 BENCH   := $(B)/bench/bench
 SPBENCH := $(B)/bench/spbench
 SPBENCH_SRC := $(sort $(wildcard bench/sp*.c))
@@ -21,6 +24,7 @@ $(SPBENCH): $(SPBENCH_SRC) bench/spbench.h $(B)/lib/librumpclient.a \
 	    -o $@ $(SPBENCH_SRC) $(B)/lib/librumpclient.a -pthread
 
 bench:
-	@$(MAKE) --no-print-directory all $(BENCH) $(SPBENCH)
+	@$(MAKE) --no-print-directory all $(BENCH) $(SPBENCH) hijacktests
 	@$(BENCH)
 	@$(SPBENCH) $(B)/bin/rump_server
+	@bench/hijack.sh

@@ -61,5 +61,5 @@ tsan:
 
 e2e:
 	@$(SETUP)
-	@$(MAKE) --no-print-directory demo-build sptests fuzz
+	@$(MAKE) --no-print-directory demo-build sptests fuzz hijacktests
 	@scripts/check.sh --e2e
