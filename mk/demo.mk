@@ -1,6 +1,8 @@
 # demo.mk — `make demo`: boots a rump kernel in this process and shows it
 # working (demo/demo.c, linked statically against librump.a), then runs two
-# kernels as servers and drives them with the rump.* tools (demo/remote.sh).
+# kernels as servers and drives them with the rump.* tools (demo/remote.sh),
+# then runs unmodified programs on a kernel's files through librumphijack
+# (demo/hijack.sh).
 
 DEMO := $(B)/demo/demo
 
@@ -19,3 +21,5 @@ demo:
 	@$(DEMO)
 	@echo
 	@sh demo/remote.sh $(B)
+	@echo
+	@sh demo/hijack.sh $(B)

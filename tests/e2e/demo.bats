@@ -64,3 +64,19 @@ teardown() { common_teardown; }
 	grep -qx 'both kernels halted; their sockets are gone' <<<"$output"
 	[ "$(grep -c 'cannot access' <<<"$output")" -eq 2 ]
 }
+
+@test "the demo's third part runs tar, ls, sh, sqlite3 and bash on the kernel's files through the preload" {
+	need_lib
+	[[ -f $B/lib/librumphijack.so ]] || fail_with "librumphijack.so missing"
+	run sh "$ROOT/demo/hijack.sh" "$B"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -Eq '^-rw-r--r-- 1 .* README\.md$' <<<"$output"
+	grep -Eq ' rumphijack\.3$' <<<"$output"
+	grep -qx '/rump/src' <<<"$output"
+	grep -qx '2|rump,kernel' <<<"$output"
+	pages=$(ls "$ROOT"/docs/man/*.[1-9] | wc -l)
+	grep -qx "$pages" <<<"$output"
+	grep -Eq ' /rump$' <<<"$output"
+	grep -q "cannot access '/rump'" <<<"$output"
+}
