@@ -38,16 +38,16 @@
 #include "hijack/internal.h"
 
 #define OWN_HIGHFD	1000	/* where our own descriptors go */
-#define OWN_MAX		64
+#define OWN_MAX		1024	/* helpers' wake-up descriptors: one per waiting thread */
 
-int *_Atomic fdtab_chunk[FDTAB_NCHUNK];
+int *fdtab_chunk[FDTAB_NCHUNK];
 static int tmpl_fd = -1;
 static int own_fds[OWN_MAX];
 static int own_n;
 
 /* ---- the table ----------------------------------------------------- */
 
-static _Atomic int *
+static int *
 tab_slot(int fd, bool create)
 {
 	int *c, *fresh;
@@ -64,14 +64,14 @@ tab_slot(int fd, bool create)
 		else
 			free(fresh);
 	}
-	return c == NULL ? NULL : (_Atomic int *)&c[fd & (FDTAB_CHUNK - 1)];
+	return c == NULL ? NULL : &c[fd & (FDTAB_CHUNK - 1)];
 }
 
 /* sets fd's entry to rfd (-1: host); returns the previous rump fd or -1 */
 static int
 tab_swap(int fd, int rfd)
 {
-	_Atomic int *s;
+	int *s;
 
 	if (fd < 0 || fd >= FDTAB_CHUNK * FDTAB_NCHUNK)
 		return -1;
@@ -135,6 +135,13 @@ fd_ownadd(int fd)
 	if (own_n < OWN_MAX) {
 		own_fds[own_n] = fd;
 		__atomic_store_n(&own_n, own_n + 1, __ATOMIC_RELEASE);
+	} else {
+		static bool said;
+
+		if (!said)
+			hijack_msg("rumphijack: more than %d descriptors of our own; "
+			    "descriptor %d is visible to the program", OWN_MAX, fd);
+		said = true;
 	}
 	pthread_mutex_unlock(&own_mtx);
 }

@@ -124,7 +124,7 @@ hijack_on(void)
 #define FDTAB_SHIFT	10
 #define FDTAB_CHUNK	(1 << FDTAB_SHIFT)
 #define FDTAB_NCHUNK	1024		/* up to 1 Mi descriptors */
-extern int *_Atomic fdtab_chunk[FDTAB_NCHUNK];
+extern int *fdtab_chunk[FDTAB_NCHUNK];	/* atomic builtins only */
 
 /* the rump descriptor behind the program's fd, or -1 for a host one */
 static inline int
