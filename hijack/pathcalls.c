@@ -33,6 +33,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
+#include <sys/random.h>
 #include <sys/xattr.h>
 #include "hijack/hijack.h"
 
@@ -1603,4 +1604,109 @@ canonicalize_file_name(const char *path)
 	    path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
 		return rump_realpath(rp, NULL);
 	return HOST(canonicalize_file_name)(path);
+}
+
+/* ---- temporary files ------------------------------------------------- */
+
+/*
+ * glibc's mkstemp family creates the file with internal calls we cannot
+ * see, so a template under /rump would be created on the host (sort -T,
+ * sed -i, editors' save files).  For a kernel template we fill in the
+ * XXXXXX ourselves and create with O_EXCL, retrying on EEXIST as glibc
+ * does.
+ */
+#define TMP_ATTEMPTS	(62 * 62 * 62)
+
+static int
+tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
+{
+	static const char letters[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char buf[PATH_MAX];
+	const char *rp;
+	size_t len = strlen(tmpl);
+	uint64_t v;
+	char *x;
+	int rd, fd;
+
+	if (suffixlen < 0 || len < 6 + (size_t)suffixlen ||
+	    memcmp(tmpl + len - 6 - suffixlen, "XXXXXX", 6) != 0)
+		return seterr(EINVAL);
+	x = tmpl + len - 6 - suffixlen;
+	for (int i = 0; i < TMP_ATTEMPTS; i++) {
+		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+			v = ((uint64_t)(uintptr_t)&v << 17) ^ (uint64_t)i * 0x9e3779b97f4a7c15ull;
+		for (int j = 0; j < 6; j++, v /= 62)
+			x[j] = letters[v % 62];
+		/* rp points into tmpl (or is tmpl): the letters are in it */
+		path_route_cwd(tmpl, &rp, buf);
+		rd = AT_FDCWD;
+		if (dir) {
+			if (rump_sys_mkdirat(rd, rp, 0700) == 0)
+				return 0;
+		} else {
+			fd = rump_open(rd, rp, O_RDWR | O_CREAT | O_EXCL |
+			    (flags & ~O_ACCMODE), 0600);
+			if (fd >= 0)
+				return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return seterr(EEXIST);
+}
+
+static bool
+path_route_rump(const char *path)
+{
+	char buf[PATH_MAX];
+	const char *rp;
+
+	return path_route_cwd(path, &rp, buf) == ROUTE_RUMP;
+}
+
+HIJACK_EXPORT int
+mkstemp(char *tmpl)
+{
+	if (!path_route_rump(tmpl))
+		return fd_hostnew(HOST(mkstemp)(tmpl));
+	return tmp_make(tmpl, 0, 0, false);
+}
+
+HIJACK_EXPORT int
+mkostemp(char *tmpl, int flags)
+{
+	if (!path_route_rump(tmpl))
+		return fd_hostnew(HOST(mkostemp)(tmpl, flags));
+	return tmp_make(tmpl, 0, flags, false);
+}
+
+HIJACK_EXPORT int
+mkstemps(char *tmpl, int suffixlen)
+{
+	if (!path_route_rump(tmpl))
+		return fd_hostnew(HOST(mkstemps)(tmpl, suffixlen));
+	return tmp_make(tmpl, suffixlen, 0, false);
+}
+
+HIJACK_EXPORT int
+mkostemps(char *tmpl, int suffixlen, int flags)
+{
+	if (!path_route_rump(tmpl))
+		return fd_hostnew(HOST(mkostemps)(tmpl, suffixlen, flags));
+	return tmp_make(tmpl, suffixlen, flags, false);
+}
+
+HIJACK_EXPORT int mkstemp64(char *) __attribute__((alias("mkstemp")));
+HIJACK_EXPORT int mkostemp64(char *, int) __attribute__((alias("mkostemp")));
+HIJACK_EXPORT int mkstemps64(char *, int) __attribute__((alias("mkstemps")));
+HIJACK_EXPORT int mkostemps64(char *, int, int)
+    __attribute__((alias("mkostemps")));
+
+HIJACK_EXPORT char *
+mkdtemp(char *tmpl)
+{
+	if (!path_route_rump(tmpl))
+		return HOST(mkdtemp)(tmpl);
+	return tmp_make(tmpl, 0, 0, true) == 0 ? tmpl : NULL;
 }
