@@ -7,12 +7,17 @@
  * ends consult this one table; a frame whose shape disagrees with it is
  * malformed.  Commands not listed travel as plain values, which is what
  * every command taking an int does, and the kernel answers EINVAL/ENOTTY
- * for the ones it does not know.
+ * for the ones it does not know -- except ioctl commands whose number
+ * encodes an argument size (_IOR/_IOW/_IOWR): those take a pointer, which
+ * must never reach the server as a number it could take for one of its
+ * own addresses, so they fail with ENOTTY unless listed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <linux/fs.h>
 #include "sp/sp.h"
 
 struct ctlshape {
@@ -39,6 +44,7 @@ static const struct ctlshape ioctl_shapes[] = {
 	{ FIOCLEX,		SA_SCALAR,	0 },
 	{ FIONCLEX,		SA_SCALAR,	0 },
 	{ TIOCOUTQ,		SA_OUT,		sizeof(int) },
+	{ BLKGETSIZE64,		SA_OUT,		sizeof(uint64_t) },
 };
 
 static int
@@ -54,15 +60,28 @@ lookup(const struct ctlshape *t, size_t n, uint64_t cmd, size_t *size)
 	return SA_SCALAR;
 }
 
+/* an unlisted ioctl whose number says it takes a pointer */
+static bool
+ioctl_pointer(uint64_t cmd)
+{
+	/* the kernel may look at the low 32 bits only, as Linux does */
+	return _IOC_SIZE((uint32_t)cmd) != 0;
+}
+
 int
 sp_ctl_shape(const struct sysent *se, uint64_t cmd, size_t *size)
 {
 	if (strcmp(se->name, "fcntl") == 0)
 		return lookup(fcntl_shapes, sizeof(fcntl_shapes) /
 		    sizeof(fcntl_shapes[0]), (uint32_t)cmd, size);
-	if (strcmp(se->name, "ioctl") == 0)
-		return lookup(ioctl_shapes, sizeof(ioctl_shapes) /
+	if (strcmp(se->name, "ioctl") == 0) {
+		int kind = lookup(ioctl_shapes, sizeof(ioctl_shapes) /
 		    sizeof(ioctl_shapes[0]), cmd, size);
+
+		if (kind == SA_SCALAR && ioctl_pointer(cmd))
+			return -ENOTTY;
+		return kind;
+	}
 	*size = 0;
 	return -EINVAL;
 }
