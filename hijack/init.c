@@ -362,6 +362,20 @@ init_fail(int e)
 }
 
 static void
+init_creds(void)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n;
+
+	if (geteuid() == 0 && getegid() == 0)
+		return;
+	if ((n = getgroups(NGROUPS_MAX, groups)) >= 0)
+		rump_sys_setgroups((size_t)n, groups);
+	rump_sys_setgid(getegid());
+	rump_sys_setuid(geteuid());
+}
+
+static void
 init_run(void)
 {
 	static char err[PATH_MAX + 128];
@@ -369,6 +383,7 @@ init_run(void)
 	const char *s;
 	time_t retry = 0;
 	mode_t um;
+	bool execd;
 
 	s = getenv("RUMPHIJACK");
 	if (hijack_parsecfg(s != NULL ? s : DEFAULT_CFG, &c, err, sizeof(err))) {
@@ -391,9 +406,15 @@ init_run(void)
 		_exit(1);
 	}
 	rumpclient_setconnretry(retry);
+	execd = getenv("RUMPCLIENT__EXECFD") != NULL;
 	if (init_connect(retry) == -1)
 		init_fail(errno);
 	hcfg = c;
+	/* a new kernel process is root: make it the program's user, so that
+	 * files it creates there are owned as on the host (an exec'd image
+	 * keeps the process and its credentials) */
+	if (!execd)
+		init_creds();
 
 	/* files the program creates in the kernel get its umask */
 	um = HOST(umask)(022);

@@ -11,7 +11,7 @@
 # ones are installed when we can, but their absence is not an error.
 set -u
 
-REQUIRED="build-essential python3 libcmocka-dev bats pkg-config clang libclang-rt-14-dev groff-base"
+REQUIRED="build-essential python3 libcmocka-dev bats pkg-config clang libclang-rt-14-dev groff-base sqlite3"
 OPTIONAL=""
 
 # Prints the packages of "$@" that are not fully installed (one dpkg-query

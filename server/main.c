@@ -300,6 +300,13 @@ boot_kernel(const struct opts *o)
 	/* after boot: the boot's own allocations must never fail */
 	if (o->memlimit != 0)
 		kmem_setlimit(o->memlimit);
+	/* The file system belongs to whoever started the server, as a FUSE
+	 * mount does: hijacked programs run with their own credentials in
+	 * the kernel (rumphijack(3)), and an unprivileged user must be able
+	 * to use the root of the kernel he started. */
+	if ((o->comps & COMP_VFS) != 0 && geteuid() != 0 &&
+	    (err = rump_sys_chown("/", geteuid(), getegid())) != 0)
+		die(errno, "chown of the root directory");
 	if (!SLIST_EMPTY(&drives) && (o->comps & COMP_VFS) == 0)
 		die(ENOSYS, "-d: drives need the VFS (-lrumpvfs)");
 	SLIST_FOREACH(d, &drives, d_link) {
