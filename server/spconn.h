@@ -126,6 +126,10 @@ int work_init(void);				/* starts the pool and a leader */
 void work_submit(struct sreq *r);		/* takes r */
 /* true if another thread will take over the I/O loop */
 bool work_handoff(void);
+/* r is a system call that never sleeps: the I/O thread may run it itself
+ * (work_run) instead of handing the loop to another thread */
+bool work_isquick(const struct sreq *r);
+void work_run(struct sreq *r);			/* takes r */
 void req_free(struct sreq *r);
 /* cancels every request of c (c_lock held) */
 void conn_cancel_all_locked(struct conn *c);

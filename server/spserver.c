@@ -365,24 +365,29 @@ static bool
 conn_input(struct conn *c)
 {
 	size_t off = 0, need;
+	bool drained = false;
 	ssize_t n;
 
 	/* a bounded number of reads, so that one busy client cannot hold
 	 * this thread; whatever is read is parsed before returning, and
-	 * what is left in the socket makes epoll report it again */
+	 * what is left in the socket makes epoll report it again.  A read
+	 * that did not fill its buffer has drained the socket (epoll is
+	 * level-triggered): no second read just to see EAGAIN. */
 	for (int round = 0;; round++) {
 		if (!conn_parse(c, &off))
 			return false;
 		conn_compact(c, off);
 		off = 0;
-		if (!reading(c) || round == 8)
+		if (!reading(c) || round == 8 || drained)
 			return true;
 		if (c->c_body != NULL) {
 			need = c->c_hdr.len - SP_HDRSIZE - c->c_bodygot;
 			n = recv(c->c_fd, c->c_body + c->c_bodygot, need, 0);
-		} else
-			n = recv(c->c_fd, c->c_in + c->c_inlen,
-			    SP_INBUF - c->c_inlen, 0);
+		} else {
+			need = SP_INBUF - c->c_inlen;
+			n = recv(c->c_fd, c->c_in + c->c_inlen, need, 0);
+		}
+		drained = n > 0 && (size_t)n < need;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -574,6 +579,10 @@ io_lead(void)
 		prefork_expire();
 		if ((r = batch_mine) != NULL) {
 			batch_mine = NULL;
+			if (work_isquick(r)) {
+				work_run(r);
+				continue;
+			}
 			if (work_handoff())
 				return r;
 			work_submit(r);

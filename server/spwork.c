@@ -477,6 +477,47 @@ req_run(struct sreq *r)
 }
 
 /*
+ * Calls that never sleep in the kernel: process identity and limits,
+ * clocks, sysctl, uname.  The I/O thread runs them itself, which saves
+ * waking another thread to lead the loop (two context switches per call
+ * on a loaded or single CPU).  Anything that may wait (a lock, a pipe,
+ * the vfs lock behind another client's long write) goes to a worker, so
+ * one client never holds the loop.
+ */
+static const char *const quick_names[] = {
+	"getpid", "getppid", "getuid", "geteuid", "getgid", "getegid",
+	"setuid", "setgid", "seteuid", "setegid", "getgroups", "setgroups",
+	"umask", "getrlimit", "setrlimit", "uname", "gettimeofday",
+	"clock_gettime", "sysctlbyname", "sysctlnext", "sysctlinfo",
+};
+static bool quick[SYS_NRMAX];
+static pthread_once_t quick_once = PTHREAD_ONCE_INIT;
+
+static void
+quick_init(void)
+{
+	for (size_t i = 0; i < SYS_NRMAX; i++)
+		for (size_t j = 0; j < sizeof(quick_names) / sizeof(quick_names[0]); j++)
+			if (sysent[i].name != NULL &&
+			    strcmp(sysent[i].name, quick_names[j]) == 0)
+				quick[i] = true;
+}
+
+bool
+work_isquick(const struct sreq *r)
+{
+	pthread_once(&quick_once, quick_init);
+	return r->r_hdr.type == SP_SYSCALL && r->r_hdr.word < SYS_NRMAX &&
+	    quick[r->r_hdr.word];
+}
+
+void
+work_run(struct sreq *r)
+{
+	req_run(r);
+}
+
+/*
  * A pool thread: leads the I/O loop when asked (need_leader), else runs
  * queued requests, else idles.  One wakeup may be consumed for either
  * purpose, so a thread that takes work passes the baton on when more is
