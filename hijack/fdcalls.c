@@ -1034,7 +1034,8 @@ getdents64(int fd, void *buf, size_t n)
 static COLD void *
 rump_mmap(void *addr, size_t len, int prot, int flags, int rfd, off_t off)
 {
-	const int huge = MAP_HUGETLB | (MAP_HUGE_MASK << MAP_HUGE_SHIFT);
+	const int huge = MAP_HUGETLB |
+	    (int)((unsigned)MAP_HUGE_MASK << MAP_HUGE_SHIFT);
 	long pg = sysconf(_SC_PAGESIZE);
 	int type = flags & MAP_TYPE, fl, hflags, e;
 	struct stat st;
