@@ -119,14 +119,27 @@ fd_isown(int fd)
 	return false;
 }
 
+/*
+ * Only adders serialise (two must not take the same free slot).  A
+ * removal is one atomic store and takes no lock: poll.c's fork handler
+ * drops the helpers' descriptors in the child, where the lock may be
+ * held by a thread that no longer exists; the child gets the lock
+ * afresh (own_atfork_child) for adding later.
+ */
 static pthread_mutex_t own_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+own_atfork_child(void)
+{
+	pthread_mutex_init(&own_mtx, NULL);
+}
 
 void
 fd_ownadd(int fd)
 {
 	pthread_mutex_lock(&own_mtx);
 	for (int i = 0; i < own_n; i++) {
-		if (own_fds[i] == -1) {
+		if (__atomic_load_n(&own_fds[i], __ATOMIC_RELAXED) == -1) {
 			__atomic_store_n(&own_fds[i], fd, __ATOMIC_RELEASE);
 			pthread_mutex_unlock(&own_mtx);
 			return;
@@ -149,11 +162,11 @@ fd_ownadd(int fd)
 void
 fd_owndel(int fd)
 {
-	pthread_mutex_lock(&own_mtx);
-	for (int i = 0; i < own_n; i++)
-		if (own_fds[i] == fd)
+	int n = __atomic_load_n(&own_n, __ATOMIC_ACQUIRE);
+
+	for (int i = 0; i < n; i++)
+		if (__atomic_load_n(&own_fds[i], __ATOMIC_RELAXED) == fd)
 			__atomic_store_n(&own_fds[i], -1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&own_mtx);
 }
 
 /* the program wants number fd: get ours out of the way; 0 or an errno */
@@ -196,12 +209,13 @@ fdtab_init(void)
 		fd = hi;
 	}
 	__atomic_store_n(&tmpl_fd, fd, __ATOMIC_RELEASE);
+	pthread_atfork(NULL, NULL, own_atfork_child);
 }
 
 int
 fd_newrump_min(int rfd, int minfd, bool cloexec)
 {
-	int h, e, prev;
+	int h, e, prev, asked = minfd;
 
 	if (minfd < hcfg.fdoff)
 		minfd = hcfg.fdoff;
@@ -209,6 +223,10 @@ fd_newrump_min(int rfd, int minfd, bool cloexec)
 	    cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, minfd);
 	if (h == -1 || h >= FDTAB_CHUNK * FDTAB_NCHUNK) {
 		e = h == -1 ? errno : EMFILE;
+		/* F_DUPFD's EINVAL for fdoff at or above RLIMIT_NOFILE: to
+		 * an open that is "no descriptor left" */
+		if (e == EINVAL && asked < minfd)
+			e = EMFILE;
 		if (h != -1)
 			HOST(close)(h);
 		rump_sys_close(rfd);
@@ -363,6 +381,13 @@ dup_onto(int oldfd, int newfd, int flags)
 		return seterr(e);
 	ro = fd_torump(oldfd);
 	if (ro >= 0) {
+		/* the table must hold newfd before either kernel changes:
+		 * past its end (nr_open raised) or with no memory for the
+		 * chunk, the placeholder would be a dead number */
+		if (newfd >= FDTAB_CHUNK * FDTAB_NCHUNK)
+			return seterr(EBADF);
+		if (tab_slot(newfd, true) == NULL)
+			return seterr(ENOMEM);
 		nr = rump_sys_fcntl(ro, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC :
 		    F_DUPFD, 0);
 		if (nr == -1)

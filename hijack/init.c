@@ -96,18 +96,16 @@ cfgerr(char *err, size_t errlen, const char *fmt, ...)
 static int
 parse_path(const char *v, struct hijack_cfg *c, char *err, size_t errlen)
 {
-	size_t n = strlen(v), i;
+	size_t n = strlen(v);
 
 	if (v[0] != '/')
 		return cfgerr(err, errlen, "path=%s: not an absolute path", v);
-	for (i = 0; i < n && v[i] == '/'; i++)
-		continue;
-	/* "/" would take the whole host; "//" is the one all-slash prefix
-	 * allowed, and a trailing slash elsewhere would never match */
+	/* "/" would take the whole host; "//" is the one prefix ending in
+	 * a slash allowed ("///" and "/rump/" would never match as meant) */
 	if (n < 2)
 		return cfgerr(err, errlen, "path=%s: too short (use // for the "
 		    "rump root)", v);
-	if (v[n - 1] == '/' && i != n)
+	if (v[n - 1] == '/' && strcmp(v, "//") != 0)
 		return cfgerr(err, errlen, "path=%s: ends in /", v);
 	if (n >= sizeof(c->prefix))
 		return cfgerr(err, errlen, "path=: too long");
@@ -490,12 +488,17 @@ hijack_execenv_free(char **env)
 
 /* ---- umask --------------------------------------------------------- */
 
+/* umask cannot fail: a lost connection must not show in errno */
 HIJACK_EXPORT mode_t
 umask(mode_t mask)
 {
 	mode_t old = HOST(umask)(mask);
+	int e;
 
-	if (hijack_on())
-		rump_sys_umask(mask);
+	if (hijack_on()) {
+		e = errno;
+		(void)rump_sys_umask(mask);
+		errno = e;
+	}
 	return old;
 }

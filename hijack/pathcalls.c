@@ -1627,7 +1627,7 @@ tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
 	size_t len = strlen(tmpl);
 	uint64_t v;
 	char *x;
-	int rd, fd;
+	int rd, fd, saved = errno;
 
 	if (suffixlen < 0 || len < 6 + (size_t)suffixlen ||
 	    memcmp(tmpl + len - 6 - suffixlen, "XXXXXX", 6) != 0)
@@ -1641,14 +1641,19 @@ tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
 		/* rp points into tmpl (or is tmpl): the letters are in it */
 		path_route_cwd(tmpl, &rp, buf);
 		rd = AT_FDCWD;
+		/* success after a collision: errno as it was, like glibc */
 		if (dir) {
-			if (rump_sys_mkdirat(rd, rp, 0700) == 0)
+			if (rump_sys_mkdirat(rd, rp, 0700) == 0) {
+				errno = saved;
 				return 0;
+			}
 		} else {
 			fd = rump_open(rd, rp, O_RDWR | O_CREAT | O_EXCL |
 			    (flags & ~O_ACCMODE), 0600);
-			if (fd >= 0)
+			if (fd >= 0) {
+				errno = saved;
 				return fd;
+			}
 		}
 		if (errno != EEXIST)
 			return -1;

@@ -29,6 +29,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -929,6 +930,16 @@ spawn_child(struct spawnjob *j, int cerr)
 		goto fail;
 	}
 	/*
+	 * Output the parent buffered is the parent's to write: an action
+	 * that moves descriptor 1 or 2 between kernels would flush it
+	 * (stdio_fdchanging) and it would come out twice.  This process
+	 * only execs or _exits, so its copy can go.
+	 */
+	if (stdout != NULL)
+		__fpurge(stdout);
+	if (stderr != NULL)
+		__fpurge(stderr);
+	/*
 	 * Our handlers must not run in the child before the exec (libc would
 	 * reset them there anyway): caught signals go back to the default,
 	 * as do the ones SETSIGDEF names.
@@ -1349,4 +1360,29 @@ pclose(FILE *fp)
 		continue;
 	free(ent);
 	return w == -1 ? -1 : status;
+}
+
+/* ---- fork from another thread ---------------------------------------- */
+
+/*
+ * A fork made by one thread while another is inside popen (which holds
+ * popen_lock until its child has exec'd), system or the file-action
+ * calls would leave the child a lock nobody will release: its first
+ * popen or posix_spawn would hang.  The child's only thread is the one
+ * that forked, so every lock here starts free in it.  (fork_mtx too,
+ * for forks that did not come through proc_dofork.)
+ */
+static void
+proc_atfork_child(void)
+{
+	pthread_mutex_init(&popen_lock, NULL);
+	pthread_mutex_init(&sys_lock, NULL);
+	pthread_mutex_init(&fa_lock, NULL);
+	fork_mtx_child();
+}
+
+__attribute__((constructor)) static void
+proc_init(void)
+{
+	pthread_atfork(NULL, NULL, proc_atfork_child);
 }

@@ -18,7 +18,11 @@
  * a rump descriptor the global stdin/stdout/stderr points to a cookie
  * stream over n (one per n, kept for the life of the process so that a
  * pointer the program copied never dangles); when n is a host descriptor
- * again the global gets back the FILE it held before.
+ * again the global gets back the FILE it held before.  Output still
+ * buffered in the global at the change moves to its replacement: glibc
+ * writes a buffer to whatever the number is when it flushes, so printf,
+ * then dup2 of a file onto 1, puts the text in the file, and a forked
+ * child that dup2s and execs never writes the parent's buffer.
  *
  * freopen keeps the FILE object whenever the stream is one of ours (the
  * cookie just gets a new descriptor behind the same number and a reset).
@@ -635,7 +639,11 @@ HIJACK_EXPORT FILE *freopen64(const char *, const char *, FILE *)
 
 /* ---- standard streams ----------------------------------------------- */
 
-/* data written before a redirection goes where it was meant to */
+/*
+ * A wide-oriented stream's buffer cannot be moved to another stream
+ * (std_move): it is written out before the change, to the old target.
+ * (Cookie streams are never wide: only libc's own stream gets here.)
+ */
 void
 stdio_fdchanging(int fd)
 {
@@ -645,18 +653,49 @@ stdio_fdchanging(int fd)
 	if ((unsigned)fd > 2)
 		return;
 	fp = *std_global(fd);
-	if (fp == NULL || __fpending(fp) == 0)
+	if (fp == NULL || fp->_mode <= 0 || __fpending(fp) == 0)
 		return;
 	e = errno;
 	(void)fflush(fp);
 	errno = e;
 }
 
+/*
+ * The standard stream changed from `from' to `to': what `from' still
+ * buffers for output goes to `to', as if the one stream had simply been
+ * flushed after the change.  Copied out under from's lock, written with
+ * none of ours held (fclose holds a stream's lock, then wants std_mtx).
+ * An fclose of `from' calling us from its close callback has flushed it
+ * already, so its lock is not taken then.
+ */
+static void
+std_move(FILE *from, FILE *to)
+{
+	char stk[1024], *buf = stk;
+	size_t n;
+
+	if (from == NULL || to == NULL || from == to || from->_mode > 0 ||
+	    __fpending(from) == 0)
+		return;
+	flockfile(from);
+	n = __fpending(from);
+	if (n > sizeof(stk) && (buf = malloc(n)) == NULL) {
+		funlockfile(from);
+		return;			/* left where it is */
+	}
+	memcpy(buf, from->_IO_write_base, n);
+	__fpurge(from);
+	funlockfile(from);
+	(void)fwrite(buf, 1, n, to);
+	if (buf != stk)
+		free(buf);
+}
+
 void
 stdio_fdchanged(int fd)
 {
 	static const char *const mode[3] = { "r", "w", "w" };
-	FILE **gp;
+	FILE **gp, *from;
 	struct hck *ck;
 	int e;
 
@@ -665,6 +704,7 @@ stdio_fdchanged(int fd)
 	e = errno;
 	gp = std_global(fd);
 	pthread_mutex_lock(&std_mtx);
+	from = *gp;
 	if (fd_isrump(fd)) {
 		if (stdst[fd].installed != NULL)
 			goto out;	/* rump to rump: the cookie stays */
@@ -694,5 +734,9 @@ stdio_fdchanged(int fd)
 	}
 out:
 	pthread_mutex_unlock(&std_mtx);
+	/* (a FILE the program put in the global itself may be another
+	 * descriptor's: its buffer is not fd's to move) */
+	if (fd != 0 && from != NULL && from->_fileno == fd)
+		std_move(from, *gp);
 	errno = e;
 }

@@ -6,7 +6,7 @@
 # to build/lib, run in place).  They live in build/tests/hijack/, not
 # build/tests/bin/: check.sh must not run them as cmocka programs.
 HJT_DIR    := $(B)/tests/hijack
-HJT_BINS   := $(addprefix $(HJT_DIR)/,h_client h_cwd h_hostcalls b_rstat)
+HJT_BINS   := $(addprefix $(HJT_DIR)/,h_client h_cwd h_hostcalls h_review b_rstat)
 HJT_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -O2 -g -Itests/hijack
 
 $(HJT_DIR)/h_%: tests/hijack/h_%.c tests/hijack/h_common.h

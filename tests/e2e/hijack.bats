@@ -6,6 +6,8 @@
 # LD_PRELOAD=build/lib/librumphijack.so against its own
 # `rump_server -lrumpvfs`.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load hijack_helpers
 
@@ -185,4 +187,74 @@ make_tree()
 	HJ_TIMEOUT=120 hj_ok "$HJT/h_hostcalls" "$TMP/hostfile" 10000000 10000000
 	fail_unless_eq "h_hostcalls" \
 	    "10000000 reads, 10000000 stats: all correct" "$output"
+}
+
+# ---- review fixes (tests/hijack/h_review.c) -----------------------------
+
+@test "fclose(stdout) on a rump fd 1 whose flush fails: EOF, EBADF, fd 1 closed" {
+	hj_ok "$HJT/h_review" fclose_pending
+}
+
+@test "popen and posix_spawn children do not write the parent's stdout buffer" {
+	hj_ok "$HJT/h_review" spawn_noflush /rump/out
+	run hj_rcat /out
+	fail_unless_eq "/rump/out" "$(printf 'before\nafter')" "$output"
+}
+
+@test "fork while another thread is in popen: the child's popen works" {
+	HJ_TIMEOUT=60 hj_ok "$HJT/h_review" fork_popen 100
+}
+
+# (a stress: the window is a few instructions wide, so a regression
+# shows only sometimes)
+@test "fork while other threads make and drop poll helpers: the child runs" {
+	HJ_TIMEOUT=60 hj_ok "$HJT/h_review" fork_helpers 300
+}
+
+@test "umask leaves errno alone when the kernel is gone" {
+	mkfifo "$TMP/go"
+	timeout 30 env LD_PRELOAD="$HIJACK_LIB" "$HJT/h_review" umask_errno \
+	    "$TMP/go" >"$TMP/out" 2>"$TMP/err" 3>&- &
+	local pid=$! i st=0
+	track_pid "$pid"
+	for i in $(seq 200); do
+		grep -q ready "$TMP/out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q ready "$TMP/out" ||
+	    { cat "$TMP/err" >&2; fail_with "h_review did not get ready"; }
+	hj_halt
+	echo go 1<>"$TMP/go"
+	wait "$pid" || st=$?
+	[[ $st -eq 0 ]] || { cat "$TMP/err" >&2; fail_with "h_review: status $st"; }
+	fail_unless_eq "h_review umask_errno" "$(printf 'ready\nok')" "$(cat "$TMP/out")"
+}
+
+@test "RUMPHIJACK path=/// and path=/rump/ are refused, path=// is not" {
+	printf 'x\n' >hostfile
+	for v in /// /rump/; do
+		run --separate-stderr env RUMPHIJACK="path=$v" \
+		    timeout 20 env LD_PRELOAD="$HIJACK_LIB" cat hostfile
+		[[ $status -eq 1 && $stderr == *"path=$v"* ]] ||
+		    fail_with "path=$v: status $status, stderr '$stderr'"
+	done
+	RUMPHIJACK=path=// hj_ok cat hostfile
+	fail_unless_eq "cat under path=//" x "$output"
+}
+
+@test "fdoff above RLIMIT_NOFILE: a rump open fails with EMFILE" {
+	ulimit -n 256
+	RUMPHIJACK=path=/rump,fdoff=300 hj_ok "$HJT/h_review" open_errno /rump/dev/null
+	fail_unless_eq "open's errno" EMFILE "$output"
+}
+
+@test "stdout's buffer follows fd 1 as in glibc: across dup2, not from a fork+exec child" {
+	hj "$HJT/h_review" pending_moves >"$TMP/hostout" ||
+	    fail_with "h_review pending_moves: status $?"
+	fail_unless_eq "host file" "$(printf 'hdr\nthree\nfour')" "$(cat "$TMP/hostout")"
+	run hj_rcat /y
+	fail_unless_eq "/rump/y" "$(printf 'one\ntwo')" "$output"
+	run hj_rcat /x
+	fail_unless_eq "/rump/x" "" "$output"
 }
