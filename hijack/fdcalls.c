@@ -38,6 +38,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "hijack/hijack.h"
+#include "hijack/internal.h"
 
 #define UNLIKELY(x)	__builtin_expect(!!(x), 0)
 #define LIKELY(x)	__builtin_expect(!!(x), 1)
@@ -50,9 +51,6 @@
 /* glibc's LINUX_LINK_MAX: what fpathconf says for file systems it does
  * not know, tmpfs among them */
 #define LINK_MAX_DEFAULT 127
-/* statfs f_flags: "f_flags is meaningful" (Linux >= 2.6.36), no statvfs
- * flag */
-#define ST_VALID	0x0020
 
 /* glibc entry points without a public prototype (no _FORTIFY_SOURCE, and
  * the old stat ABI left the headers in 2.33) */
@@ -572,20 +570,7 @@ rump_fstatvfs(int rfd, struct statvfs *sv)
 
 	if (rump_sys_fstatfs(rfd, &sf) == -1)
 		return -1;
-	memset(sv, 0, sizeof(*sv));
-	sv->f_bsize = (unsigned long)sf.f_bsize;
-	sv->f_frsize = (unsigned long)(sf.f_frsize != 0 ? sf.f_frsize :
-	    sf.f_bsize);
-	sv->f_blocks = sf.f_blocks;
-	sv->f_bfree = sf.f_bfree;
-	sv->f_bavail = sf.f_bavail;
-	sv->f_files = sf.f_files;
-	sv->f_ffree = sf.f_ffree;
-	sv->f_favail = sf.f_ffree;
-	sv->f_fsid = (unsigned long)(unsigned int)sf.f_fsid.__val[0] |
-	    (unsigned long)(unsigned int)sf.f_fsid.__val[1] << 32;
-	sv->f_flag = (unsigned long)sf.f_flags & ~(unsigned long)ST_VALID;
-	sv->f_namemax = (unsigned long)sf.f_namelen;
+	statfs_to_statvfs(&sf, sv);
 	return 0;
 }
 

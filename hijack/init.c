@@ -39,26 +39,6 @@ int hijack_ready;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static __thread bool initializing;
 
-/* one line on stderr without stdio (it may not be ready, or be ours) */
-void
-hijack_msg(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (syscall(SYS_write, 2, buf, (size_t)n) < 0)
-		return;
-}
-
 void *
 hijack_dlnext(const char *name)
 {

@@ -8,14 +8,20 @@
 
 #define FDTAB_ENV	"RUMPHIJACK__FDTAB"
 
-/* one line on stderr, without stdio */
-void hijack_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* one line on stderr, without stdio (librumpclient's, linked in) */
+void cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define hijack_msg cli_msg
 
 /* fdtab.c: the placeholder template; the table from FDTAB_ENV (unset
  * afterwards); "RUMPHIJACK__FDTAB=..." for an exec (malloc'd) or NULL */
 void fdtab_init(void);
 void fdtab_restore(void);
 char *fdtab_serialize(void);
+
+/* pathcalls.c: statvfs as glibc derives it from statfs */
+struct statfs;
+struct statvfs;
+void statfs_to_statvfs(const struct statfs *sf, struct statvfs *sv);
 
 /* client/conn.c (linked in, hidden) */
 bool rumpclient__isownfd(int fd);

@@ -36,6 +36,7 @@
 #include <sys/random.h>
 #include <sys/xattr.h>
 #include "hijack/hijack.h"
+#include "hijack/internal.h"
 
 /*
  * Entry points glibc exports but declares only for _FORTIFY_SOURCE, and
@@ -204,288 +205,151 @@ HIJACK_EXPORT int __openat64_2(int, const char *, int)
 
 /* ---- stat ------------------------------------------------------------ */
 
+/*
+ * Every stat form funnels into one fstatat in the kernel.  The exported
+ * functions test path_ishost() first so that the host call is a tail
+ * call; only a path that may be the kernel's reaches stat_rump().  On
+ * x86_64 and the other LP64 ABIs struct stat64 is struct stat, so the
+ * *64 names are aliases, as they are in glibc.
+ */
+#define STAT_HOST	(-2)	/* stat_rump(): the path is the host's */
+
 static __attribute__((noinline)) int
-stat_slow(const char *path, struct stat *st)
+stat_rump(int dirfd, const char *path, struct stat *st, int flags)
 {
 	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, st, 0);
-	return HOST(stat)(path, st);
+	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+		return STAT_HOST;
+	return rump_sys_fstatat(rd, rp, st, flags);
+}
+
+/* the old __xstat ABI: the version is checked for the kernel's paths
+ * (libc checks it for the host's) */
+static int
+xstat_rump(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	char buf[PATH_MAX];
+	const char *rp;
+	int rd;
+
+	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+		return STAT_HOST;
+	if (!STATVER_OK(ver))
+		return seterr(EINVAL);
+	return rump_sys_fstatat(rd, rp, st, flags);
 }
 
 HIJACK_EXPORT int
 stat(const char *path, struct stat *st)
 {
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1) ||
+	    (r = stat_rump(AT_FDCWD, path, st, 0)) == STAT_HOST)
 		return HOST(stat)(path, st);
-	return stat_slow(path, st);
-}
-
-static __attribute__((noinline)) int
-stat64_slow(const char *path, struct stat64 *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, (struct stat *)st, 0);
-	return HOST(stat64)(path, st);
-}
-
-HIJACK_EXPORT int
-stat64(const char *path, struct stat64 *st)
-{
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
-		return HOST(stat64)(path, st);
-	return stat64_slow(path, st);
-}
-
-static __attribute__((noinline)) int
-lstat_slow(const char *path, struct stat *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, st, AT_SYMLINK_NOFOLLOW);
-	return HOST(lstat)(path, st);
+	return r;
 }
 
 HIJACK_EXPORT int
 lstat(const char *path, struct stat *st)
 {
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1) ||
+	    (r = stat_rump(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW)) == STAT_HOST)
 		return HOST(lstat)(path, st);
-	return lstat_slow(path, st);
-}
-
-static __attribute__((noinline)) int
-lstat64_slow(const char *path, struct stat64 *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, (struct stat *)st,
-		    AT_SYMLINK_NOFOLLOW);
-	return HOST(lstat64)(path, st);
-}
-
-HIJACK_EXPORT int
-lstat64(const char *path, struct stat64 *st)
-{
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
-		return HOST(lstat64)(path, st);
-	return lstat64_slow(path, st);
-}
-
-static __attribute__((noinline)) int
-fstatat_slow(int dirfd, const char *path, struct stat *st, int flags)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, st, flags);
-	return HOST(fstatat)(dirfd, path, st, flags);
+	return r;
 }
 
 HIJACK_EXPORT int
 fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
-	if (__builtin_expect(path_ishost(dirfd, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(dirfd, path), 1) ||
+	    (r = stat_rump(dirfd, path, st, flags)) == STAT_HOST)
 		return HOST(fstatat)(dirfd, path, st, flags);
-	return fstatat_slow(dirfd, path, st, flags);
-}
-
-static __attribute__((noinline)) int
-fstatat64_slow(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_fstatat(rd, rp, (struct stat *)st, flags);
-	return HOST(fstatat64)(dirfd, path, st, flags);
-}
-
-HIJACK_EXPORT int
-fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	if (__builtin_expect(path_ishost(dirfd, path), 1))
-		return HOST(fstatat64)(dirfd, path, st, flags);
-	return fstatat64_slow(dirfd, path, st, flags);
-}
-
-static __attribute__((noinline)) int
-__xstat_slow(int ver, const char *path, struct stat *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, st, 0);
-	}
-	return HOST(__xstat)(ver, path, st);
+	return r;
 }
 
 HIJACK_EXPORT int
 __xstat(int ver, const char *path, struct stat *st)
 {
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1) ||
+	    (r = xstat_rump(ver, AT_FDCWD, path, st, 0)) == STAT_HOST)
 		return HOST(__xstat)(ver, path, st);
-	return __xstat_slow(ver, path, st);
-}
-
-static __attribute__((noinline)) int
-__xstat64_slow(int ver, const char *path, struct stat64 *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, (struct stat *)st, 0);
-	}
-	return HOST(__xstat64)(ver, path, st);
-}
-
-HIJACK_EXPORT int
-__xstat64(int ver, const char *path, struct stat64 *st)
-{
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
-		return HOST(__xstat64)(ver, path, st);
-	return __xstat64_slow(ver, path, st);
-}
-
-static __attribute__((noinline)) int
-__lxstat_slow(int ver, const char *path, struct stat *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, st, AT_SYMLINK_NOFOLLOW);
-	}
-	return HOST(__lxstat)(ver, path, st);
+	return r;
 }
 
 HIJACK_EXPORT int
 __lxstat(int ver, const char *path, struct stat *st)
 {
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1) ||
+	    (r = xstat_rump(ver, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW)) ==
+	    STAT_HOST)
 		return HOST(__lxstat)(ver, path, st);
-	return __lxstat_slow(ver, path, st);
-}
-
-static __attribute__((noinline)) int
-__lxstat64_slow(int ver, const char *path, struct stat64 *st)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, (struct stat *)st,
-		    AT_SYMLINK_NOFOLLOW);
-	}
-	return HOST(__lxstat64)(ver, path, st);
-}
-
-HIJACK_EXPORT int
-__lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	if (__builtin_expect(path_ishost(AT_FDCWD, path), 1))
-		return HOST(__lxstat64)(ver, path, st);
-	return __lxstat64_slow(ver, path, st);
-}
-
-static __attribute__((noinline)) int
-__fxstatat_slow(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, st, flags);
-	}
-	return HOST(__fxstatat)(ver, dirfd, path, st, flags);
+	return r;
 }
 
 HIJACK_EXPORT int
 __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
-	if (__builtin_expect(path_ishost(dirfd, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(dirfd, path), 1) ||
+	    (r = xstat_rump(ver, dirfd, path, st, flags)) == STAT_HOST)
 		return HOST(__fxstatat)(ver, dirfd, path, st, flags);
-	return __fxstatat_slow(ver, dirfd, path, st, flags);
+	return r;
 }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattribute-alias"
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64),
+    "struct stat64 differs from struct stat: the *64 stat aliases are wrong");
+HIJACK_EXPORT int stat64(const char *, struct stat64 *)
+    __attribute__((alias("stat")));
+HIJACK_EXPORT int lstat64(const char *, struct stat64 *)
+    __attribute__((alias("lstat")));
+HIJACK_EXPORT int fstatat64(int, const char *, struct stat64 *, int)
+    __attribute__((alias("fstatat")));
+HIJACK_EXPORT int __xstat64(int, const char *, struct stat64 *)
+    __attribute__((alias("__xstat")));
+HIJACK_EXPORT int __lxstat64(int, const char *, struct stat64 *)
+    __attribute__((alias("__lxstat")));
+HIJACK_EXPORT int __fxstatat64(int, int, const char *, struct stat64 *, int)
+    __attribute__((alias("__fxstatat")));
+#pragma GCC diagnostic pop
 
 static __attribute__((noinline)) int
-__fxstatat64_slow(int ver, int dirfd, const char *path, struct stat64 *st,
-    int flags)
-{
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
-		if (!STATVER_OK(ver))
-			return seterr(EINVAL);
-		return rump_sys_fstatat(rd, rp, (struct stat *)st, flags);
-	}
-	return HOST(__fxstatat64)(ver, dirfd, path, st, flags);
-}
-
-HIJACK_EXPORT int
-__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
-    int flags)
-{
-	if (__builtin_expect(path_ishost(dirfd, path), 1))
-		return HOST(__fxstatat64)(ver, dirfd, path, st, flags);
-	return __fxstatat64_slow(ver, dirfd, path, st, flags);
-}
-
-static __attribute__((noinline)) int
-statx_slow(int dirfd, const char *restrict path, int flags, unsigned int mask,
+statx_rump(int dirfd, const char *restrict path, int flags, unsigned int mask,
     struct statx *restrict stx)
 {
 	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
-		return rump_sys_statx(rd, rp, flags, mask, stx);
-	return HOST(statx)(dirfd, path, flags, mask, stx);
+	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+		return STAT_HOST;
+	return rump_sys_statx(rd, rp, flags, mask, stx);
 }
 
 HIJACK_EXPORT int
 statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
     struct statx *restrict stx)
 {
-	if (__builtin_expect(path_ishost(dirfd, path), 1))
+	int r;
+
+	if (__builtin_expect(path_ishost(dirfd, path), 1) ||
+	    (r = statx_rump(dirfd, path, flags, mask, stx)) == STAT_HOST)
 		return HOST(statx)(dirfd, path, flags, mask, stx);
-	return statx_slow(dirfd, path, flags, mask, stx);
+	return r;
 }
 
 /* ---- directories, names, links --------------------------------------- */
@@ -1027,7 +891,27 @@ statfs64(const char *path, struct statfs64 *sf)
 	return HOST(statfs64)(path, sf);
 }
 
-/* statvfs the way glibc derives it from the kernel's statfs */
+/* statvfs the way glibc derives it from statfs (fdcalls.c's fstatvfs
+ * too) */
+void
+statfs_to_statvfs(const struct statfs *sf, struct statvfs *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->f_bsize = (unsigned long)sf->f_bsize;
+	sv->f_frsize = (unsigned long)(sf->f_frsize != 0 ? sf->f_frsize :
+	    sf->f_bsize);
+	sv->f_blocks = sf->f_blocks;
+	sv->f_bfree = sf->f_bfree;
+	sv->f_bavail = sf->f_bavail;
+	sv->f_files = sf->f_files;
+	sv->f_ffree = sf->f_ffree;
+	sv->f_favail = sf->f_ffree;
+	sv->f_fsid = (unsigned long)(unsigned int)sf->f_fsid.__val[0] |
+	    (unsigned long)(unsigned int)sf->f_fsid.__val[1] << 32;
+	sv->f_flag = (unsigned long)sf->f_flags & ~(unsigned long)ST_VALID_FLAG;
+	sv->f_namemax = (unsigned long)sf->f_namelen;
+}
+
 static int
 rump_statvfs(const char *rp, struct statvfs *sv)
 {
@@ -1035,19 +919,7 @@ rump_statvfs(const char *rp, struct statvfs *sv)
 
 	if (rump_sys_statfs(rp, &sf) != 0)
 		return -1;
-	memset(sv, 0, sizeof(*sv));
-	sv->f_bsize = sf.f_bsize;
-	sv->f_frsize = sf.f_frsize != 0 ? sf.f_frsize : sf.f_bsize;
-	sv->f_blocks = sf.f_blocks;
-	sv->f_bfree = sf.f_bfree;
-	sv->f_bavail = sf.f_bavail;
-	sv->f_files = sf.f_files;
-	sv->f_ffree = sf.f_ffree;
-	sv->f_favail = sf.f_ffree;
-	sv->f_fsid = (unsigned long)(unsigned int)sf.f_fsid.__val[0] |
-	    (unsigned long)(unsigned int)sf.f_fsid.__val[1] << 32;
-	sv->f_flag = sf.f_flags & ~(unsigned long)ST_VALID_FLAG;
-	sv->f_namemax = sf.f_namelen;
+	statfs_to_statvfs(&sf, sv);
 	return 0;
 }
 

@@ -9,7 +9,7 @@ HJT_DIR    := $(B)/tests/hijack
 HJT_BINS   := $(addprefix $(HJT_DIR)/,h_client h_cwd h_hostcalls h_review b_rstat)
 HJT_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -O2 -g -Itests/hijack
 
-$(HJT_DIR)/h_%: tests/hijack/h_%.c tests/hijack/h_common.h
+$(HJT_DIR)/h_%: tests/hijack/h_%.c tests/hijack/h_common.h tests/sp/h_common.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HJT_CFLAGS) -o $@ $<
 

@@ -105,3 +105,18 @@ rmake()
 {
 	make -C "$ROOT" --no-print-directory "$@"
 }
+
+# wait_serving LOG PID: waits until the rump_server PID, started with -v
+# and its output in LOG, says it listens; 0, or 1 with its log shown if it
+# died or took more than 10 s.
+wait_serving()
+{
+	local i
+	for i in $(seq 200); do
+		grep -q 'rump_server: serving' "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$1" >&2
+	return 1
+}

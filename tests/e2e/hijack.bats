@@ -11,18 +11,8 @@ bats_require_minimum_version 1.5.0
 load helpers
 load hijack_helpers
 
-setup()
-{
-	common_setup
-	need_hijack
-	hj_server
-	cd "$TMP"
-}
-
-teardown()
-{
-	common_teardown
-}
+setup() { hj_setup; }
+teardown() { common_teardown; }
 
 # ---- t_asyncio ----------------------------------------------------------
 

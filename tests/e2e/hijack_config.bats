@@ -12,10 +12,7 @@ load hijack_helpers
 
 setup()
 {
-	common_setup
-	need_hijack
-	hj_server
-	cd "$TMP"
+	hj_setup
 	printf 'host file\n' >hostfile
 }
 

@@ -36,7 +36,6 @@ need_hijack()
 # SERVER_PID; the server's output is in $TMP/server.log.
 hj_server()
 {
-	local i
 	[[ -x $B/bin/rump_server ]] ||
 	    fail_with "build/bin/rump_server missing: make hijacktests" || return 1
 	rm -f "$TMP/sock"
@@ -45,13 +44,18 @@ hj_server()
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
 	export RUMP_SERVER=unix://$TMP/sock
-	for i in $(seq 200); do
-		grep -q 'rump_server: serving' "$TMP/server.log" && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$TMP/server.log" >&2
-	fail_with "rump_server did not start"
+	wait_serving "$TMP/server.log" "$SERVER_PID" ||
+	    fail_with "rump_server did not start"
+}
+
+# hj_setup: the usual setup() of a hijack*.bats file: own $TMP, the
+# library and helpers present, a server running, $TMP the cwd.
+hj_setup()
+{
+	common_setup
+	need_hijack
+	hj_server
+	cd "$TMP"
 }
 
 # hj_halt: stops the server started by hj_server through rump.halt and

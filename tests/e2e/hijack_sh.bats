@@ -10,18 +10,8 @@
 load helpers
 load hijack_helpers
 
-setup()
-{
-	common_setup
-	need_hijack
-	hj_server
-	cd "$TMP"
-}
-
-teardown()
-{
-	common_teardown
-}
+setup() { hj_setup; }
+teardown() { common_teardown; }
 
 SCRIPT=$BATS_TEST_DIRNAME/../hijack/redirs.sh
 FILES="a a2 b c d e f g h i m n o sourced sub/j sub/k"

@@ -30,9 +30,7 @@ T0='2020-01-02 03:04:05'
 
 setup()
 {
-	common_setup
-	need_hijack
-	hj_server
+	hj_setup
 	unset RUMPHIJACK	# the default: path=/rump
 	export TZ=UTC LC_ALL=C
 	umask 022

@@ -10,7 +10,6 @@ SPT=$B/tests/sp
 # listens (-v prints "serving" only then); sets SERVER_PID, RUMP_SERVER.
 start_server()
 {
-	local i
 	[[ -x $B/bin/rump_server && -x $SPT/h_simplecli ]] ||
 	    fail_with "rump_server or tests/sp helpers missing: make sptests"
 	cd "$TMP" || return 1
@@ -20,13 +19,8 @@ start_server()
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
 	export RUMP_SERVER=unix://sock
-	for i in $(seq 100); do
-		grep -q 'rump_server: serving' "$TMP/server.log" && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$TMP/server.log" >&2
-	fail_with "rump_server did not start"
+	wait_serving "$TMP/server.log" "$SERVER_PID" ||
+	    fail_with "rump_server did not start"
 }
 
 server_alive()
