@@ -48,9 +48,6 @@
 #define MAX_RW		0x7ffff000L
 /* bounce buffer of the copy calls */
 #define BOUNCE		(128 * 1024)
-/* glibc's LINUX_LINK_MAX: what fpathconf says for file systems it does
- * not know, tmpfs among them */
-#define LINK_MAX_DEFAULT 127
 
 /* glibc entry points without a public prototype (no _FORTIFY_SOURCE, and
  * the old stat ABI left the headers in 2.33) */
@@ -651,60 +648,23 @@ futimes(int fd, const struct timeval tv[2])
 	return HOST(futimes)(fd, tv);
 }
 
-/*
- * fpathconf, answered as glibc answers for a tmpfs file: limits from the
- * kernel's fstatfs where glibc asks the file system, constants where it
- * uses them.  The fstatfs also reports a bad descriptor.
- */
+/* fpathconf: pathcalls.c's answers; the fstatfs also reports a bad
+ * descriptor first, as glibc's does */
 static COLD long
 rump_fpathconf(int rfd, int name)
 {
 	struct statfs sf;
-	struct stat st;
+	struct stat st = { 0 };
+	long v;
+	int k;
 
 	if (rump_sys_fstatfs(rfd, &sf) == -1)
 		return -1;
-	switch (name) {
-	case _PC_LINK_MAX:
-		return LINK_MAX_DEFAULT;
-	case _PC_MAX_CANON:
-		return MAX_CANON;
-	case _PC_MAX_INPUT:
-		return MAX_INPUT;
-	case _PC_NAME_MAX:
-		return sf.f_namelen != 0 ? (long)sf.f_namelen : NAME_MAX;
-	case _PC_PATH_MAX:
-		return PATH_MAX;
-	case _PC_PIPE_BUF:
-		return PIPE_BUF;
-	case _PC_CHOWN_RESTRICTED:
-	case _PC_NO_TRUNC:
-	case _PC_2_SYMLINKS:
-		return 1;
-	case _PC_VDISABLE:
-		return _POSIX_VDISABLE;
-	case _PC_ASYNC_IO:
-		if (rump_sys_fstat(rfd, &st) == -1)
-			return -1;
-		return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? 1 : -1;
-	case _PC_FILESIZEBITS:
-		/* glibc's answer for file systems not in its list */
-		return 32;
-	case _PC_REC_MIN_XFER_SIZE:
-	case _PC_REC_XFER_ALIGN:
-	case _PC_ALLOC_SIZE_MIN:
-		return sf.f_frsize != 0 ? (long)sf.f_frsize : (long)sf.f_bsize;
-	case _PC_SYNC_IO:
-	case _PC_PRIO_IO:
-	case _PC_SOCK_MAXBUF:
-	case _PC_REC_INCR_XFER_SIZE:
-	case _PC_REC_MAX_XFER_SIZE:
-	case _PC_SYMLINK_MAX:
-		/* no limit, errno unchanged */
+	if ((k = pathconf_fixed(name, &v)) != 0)
+		return k > 0 ? v : seterr(EINVAL);
+	if (name == _PC_ASYNC_IO && rump_sys_fstat(rfd, &st) == -1)
 		return -1;
-	default:
-		return seterr(EINVAL);
-	}
+	return pathconf_fs(name, &sf, st.st_mode);
 }
 
 HIJACK_EXPORT long

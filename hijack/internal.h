@@ -22,6 +22,9 @@ char *fdtab_serialize(void);
 struct statfs;
 struct statvfs;
 void statfs_to_statvfs(const struct statfs *sf, struct statvfs *sv);
+/* pathcalls.c: pathconf answers for kernel files */
+int pathconf_fixed(int name, long *v);
+long pathconf_fs(int name, const struct statfs *sf, unsigned int mode);
 
 /* client/conn.c (linked in, hidden) */
 bool rumpclient__isownfd(int fd);

@@ -948,45 +948,42 @@ statvfs64(const char *restrict path, struct statvfs64 *restrict sv)
 }
 
 /*
- * pathconf of a rump path: what glibc answers on Linux for the same
- * file system, from the kernel's statfs (or stat for _PC_ASYNC_IO);
- * names glibc answers without looking at the file are constants here.
+ * pathconf/fpathconf of a kernel file: what glibc answers on Linux for
+ * the same file system.  Names glibc answers without looking at the file
+ * are constants (pathconf_fixed: 1 with the value, 0 for the file
+ * system's answer, -1 for EINVAL); the others come from the kernel's
+ * statfs (pathconf_fs), and _PC_ASYNC_IO from the file's type, which the
+ * callers look up.
  */
-HIJACK_EXPORT long
-pathconf(const char *path, int name)
+int
+pathconf_fixed(int name, long *v)
 {
-	char buf[PATH_MAX];
-	const char *rp;
-	int rd;
-	struct statfs sf;
-	struct stat st;
-
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) != ROUTE_RUMP)
-		return HOST(pathconf)(path, name);
-
 	switch (name) {
 	case _PC_MAX_CANON:
 	case _PC_MAX_INPUT:
-		return 255;
+		*v = 255;
+		return 1;
 	case _PC_PATH_MAX:
-		return PATH_MAX;
+		*v = PATH_MAX;
+		return 1;
 	case _PC_PIPE_BUF:
-		return PIPE_BUF;
+		*v = PIPE_BUF;
+		return 1;
 	case _PC_NO_TRUNC:
+		*v = 1;
 		return 1;
 	case _PC_VDISABLE:
-		return 0;
+		*v = 0;
+		return 1;
 	case _PC_SYNC_IO:
 	case _PC_PRIO_IO:
 	case _PC_SOCK_MAXBUF:
 	case _PC_REC_INCR_XFER_SIZE:
 	case _PC_REC_MAX_XFER_SIZE:
 	case _PC_SYMLINK_MAX:
-		return -1;
+		*v = -1;		/* no limit, errno unchanged */
+		return 1;
 	case _PC_ASYNC_IO:
-		if (rump_sys_stat(rp, &st) != 0)
-			return -1;
-		return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? 1 : -1;
 	case _PC_LINK_MAX:
 	case _PC_NAME_MAX:
 	case _PC_CHOWN_RESTRICTED:
@@ -995,27 +992,54 @@ pathconf(const char *path, int name)
 	case _PC_REC_XFER_ALIGN:
 	case _PC_ALLOC_SIZE_MIN:
 	case _PC_2_SYMLINKS:
-		break;
+		return 0;
 	default:
-		return seterr(EINVAL);
-	}
-	if (rump_sys_statfs(rp, &sf) != 0)
 		return -1;
+	}
+}
+
+long
+pathconf_fs(int name, const struct statfs *sf, unsigned int mode)
+{
 	switch (name) {
+	case _PC_ASYNC_IO:
+		return S_ISREG(mode) || S_ISBLK(mode) ? 1 : -1;
 	case _PC_LINK_MAX:
-		return sf.f_type == EXT2_SUPER_MAGIC ? 65000 : 127;
+		return sf->f_type == EXT2_SUPER_MAGIC ? 65000 : 127;
 	case _PC_NAME_MAX:
-		return sf.f_namelen;
+		return sf->f_namelen;
 	case _PC_FILESIZEBITS:
-		return sf.f_type == EXT2_SUPER_MAGIC ? 64 : 32;
+		return sf->f_type == EXT2_SUPER_MAGIC ? 64 : 32;
 	case _PC_REC_MIN_XFER_SIZE:
-		return sf.f_bsize;
+		return sf->f_bsize;
 	case _PC_REC_XFER_ALIGN:
 	case _PC_ALLOC_SIZE_MIN:
-		return sf.f_frsize != 0 ? sf.f_frsize : sf.f_bsize;
+		return sf->f_frsize != 0 ? sf->f_frsize : sf->f_bsize;
 	default:		/* _PC_CHOWN_RESTRICTED, _PC_2_SYMLINKS */
 		return 1;
 	}
+}
+
+HIJACK_EXPORT long
+pathconf(const char *path, int name)
+{
+	char buf[PATH_MAX];
+	const char *rp;
+	int rd, k;
+	struct statfs sf;
+	struct stat st = { 0 };
+	long v;
+
+	if (path_route(AT_FDCWD, path, &rp, &rd, buf) != ROUTE_RUMP)
+		return HOST(pathconf)(path, name);
+	if ((k = pathconf_fixed(name, &v)) != 0)
+		return k > 0 ? v : seterr(EINVAL);
+	if (name == _PC_ASYNC_IO) {
+		if (rump_sys_stat(rp, &st) != 0)
+			return -1;
+	} else if (rump_sys_statfs(rp, &sf) != 0)
+		return -1;
+	return pathconf_fs(name, &sf, st.st_mode);
 }
 
 HIJACK_EXPORT int
