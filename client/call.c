@@ -476,8 +476,8 @@ call_wait(struct waiter *w, const sigset_t *orig)
  * so it is sent again on the next connection if the policy makes one.
  */
 static int
-call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
-    size_t blen, const sigset_t *orig)
+call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
+    int niov, const sigset_t *orig)
 {
 	struct sp_hdr h = *hp;
 	unsigned gen;
@@ -501,7 +501,7 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
 		TAILQ_INSERT_TAIL(&cli.waiters, w, w_link);
 		pthread_mutex_unlock(&cli.mtx);
 		h.reqid = w->w_reqid;
-		error = same ? conn_writeall(fd, &h, body, blen) : ENOTCONN;
+		error = same ? conn_writev(fd, &h, iov, niov) : ENOTCONN;
 		pthread_mutex_lock(&cli.mtx);
 		if (error == 0) {
 			w->w_sent = true;
@@ -524,8 +524,8 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const void *body,
 }
 
 int
-call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
-    struct waiter *w, const sigset_t *orig)
+call_rpcv(uint16_t type, uint32_t word, const struct iovec *iov, int niov,
+    size_t blen, struct waiter *w, const sigset_t *orig)
 {
 	struct sp_hdr h = { .len = (uint32_t)(SP_HDRSIZE + blen),
 	    .type = type, .word = word };
@@ -533,10 +533,19 @@ call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
 
 	if (blen > SP_MAXFRAME - SP_HDRSIZE)
 		return EINVAL;
-	if ((error = call_send(w, &h, body, blen, orig)) != 0)
+	if ((error = call_send(w, &h, iov, niov, orig)) != 0)
 		return error;
 	call_wait(w, orig);
 	return w->w_error;
+}
+
+int
+call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
+    struct waiter *w, const sigset_t *orig)
+{
+	struct iovec iov = { .iov_base = (void *)body, .iov_len = blen };
+
+	return call_rpcv(type, word, &iov, 1, blen, w, orig);
 }
 
 /*
@@ -584,16 +593,22 @@ rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
 {
 	struct waiter w = { .w_sent = false };
 	struct sp_buf b;
+	struct sp_refs x = { .x_n = 0 };
+	struct iovec iov[CONN_MAXIOV];
 	sigset_t orig;
-	int error;
+	int error, niov = 0;
 
 	cli_block(&orig);
 	sp_buf_init(&b);
-	error = -sp_enc_call(&b, se, av);
+	/* a write's data goes to the socket from the caller's buffer */
+	error = -sp_enc_call_refs(&b, &x, se, av);
 	if (error == 0 && b.b_err)
 		error = ENOMEM;
+	if (error == 0)
+		niov = sp_frame_iov(&b, &x, iov);
 	while (error == 0) {
-		error = call_rpc(SP_SYSCALL, se->nr, b.b_p, b.b_len, &w, &orig);
+		error = call_rpcv(SP_SYSCALL, se->nr, iov, niov,
+		    b.b_len + b.b_ext, &w, &orig);
 		if (error == 0) {
 			error = call_result(&w, se, av, ret);
 			break;

@@ -116,6 +116,9 @@ int rumpclient__movefd(int fd);
 int rumpclient__ownfds(int out[2]);
 int conn_writeall(int fd, const struct sp_hdr *h, const void *body,
     size_t blen);
+#define CONN_MAXIOV	(2 * SP_MAXREFS + 1)	/* sp_frame_iov() */
+int conn_writev(int fd, const struct sp_hdr *h, const struct iovec *body,
+    int nbody);
 void conn_comm(char out[SP_COMMMAX + 1]);
 int conn_urlstr(const struct sp_url *u, char *buf, size_t len);
 
@@ -130,6 +133,9 @@ void call_forkunlock(bool child);
  * signals blocked, orig being the caller's mask */
 int call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
     struct waiter *w, const sigset_t *orig);
+/* the same with the body gathered from iov[0..niov), blen bytes in all */
+int call_rpcv(uint16_t type, uint32_t word, const struct iovec *iov,
+    int niov, size_t blen, struct waiter *w, const sigset_t *orig);
 
 /* signal blocking around a public entry point */
 void cli_block(sigset_t *old);

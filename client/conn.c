@@ -120,34 +120,46 @@ conn_wait(int fd, short events)
 int
 conn_writeall(int fd, const struct sp_hdr *h, const void *body, size_t blen)
 {
-	uint8_t hb[SP_HDRSIZE];
-	struct iovec iov[2] = {
-		{ .iov_base = hb, .iov_len = SP_HDRSIZE },
-		{ .iov_base = (void *)body, .iov_len = blen },
-	};
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-	ssize_t n;
+	struct iovec iov = { .iov_base = (void *)body, .iov_len = blen };
 
+	return conn_writev(fd, h, &iov, blen > 0 ? 1 : 0);
+}
+
+/* the header, then the body gathered from body[0..nbody): large blocks
+ * of a request go out straight from the caller's buffers */
+int
+conn_writev(int fd, const struct sp_hdr *h, const struct iovec *body,
+    int nbody)
+{
+	uint8_t hb[SP_HDRSIZE];
+	struct iovec iov[1 + CONN_MAXIOV];
+	struct msghdr m = { .msg_iov = iov };
+	int i = 0, n = 1;
+	ssize_t k;
+
+	if (nbody > CONN_MAXIOV)
+		return EINVAL;
 	sp_hdr_put(hb, h);
-	while (iov[0].iov_len + iov[1].iov_len > 0) {
-		n = h_sendmsg(fd, &m, MSG_NOSIGNAL);
-		if (n == -1) {
+	iov[0] = (struct iovec){ .iov_base = hb, .iov_len = SP_HDRSIZE };
+	for (int j = 0; j < nbody; j++)
+		if (body[j].iov_len > 0)
+			iov[n++] = body[j];
+	while (i < n) {
+		m.msg_iov = iov + i;
+		m.msg_iovlen = (size_t)(n - i);
+		k = h_sendmsg(fd, &m, MSG_NOSIGNAL);
+		if (k == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN && conn_wait(fd, POLLOUT) == 0)
 				continue;
 			return errno == EPIPE || errno == EAGAIN ? ENOTCONN : errno;
 		}
-		for (int i = 0; i < 2; i++) {
-			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
-
+		while (i < n && (size_t)k >= iov[i].iov_len)
+			k -= (ssize_t)iov[i++].iov_len;
+		if (i < n) {
 			iov[i].iov_base = (uint8_t *)iov[i].iov_base + k;
-			iov[i].iov_len -= k;
-			n -= (ssize_t)k;
-		}
-		if (iov[0].iov_len == 0) {
-			m.msg_iov = &iov[1];
-			m.msg_iovlen = 1;
+			iov[i].iov_len -= (size_t)k;
 		}
 	}
 	return 0;

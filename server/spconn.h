@@ -41,9 +41,20 @@ enum conn_state {
 	CS_DEAD,	/* dropped: replies are discarded */
 };
 
+/*
+ * A queued frame (or what the socket did not take of it): iovecs still
+ * to send, and the memory they point into.  A small frame's rest is
+ * copied behind the obuf (o_data); a large reply's is not: the obuf then
+ * takes over the buffers the kernel wrote (o_own) and frees them once
+ * sent, so a full socket costs no copy either.
+ */
 struct obuf {
 	STAILQ_ENTRY(obuf)	 o_link;
-	size_t			 o_len, o_off;
+	size_t			 o_cost;	/* charged to c_outbytes */
+	int			 o_i, o_niov;	/* o_iov[o_i..o_niov) left */
+	int			 o_nown;
+	struct iovec		*o_iov;		/* behind the obuf */
+	void			**o_own;	/* behind the obuf, freed with it */
 	uint8_t			 o_data[];
 };
 
@@ -97,7 +108,15 @@ void conn_send(struct conn *c, const struct sp_hdr *h, const void *body,
 /* sends a frame whose first SP_HDRSIZE bytes are a header to fill in */
 void conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b);
 void conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e);
-void conn_sendv(struct conn *c, struct iovec *iov, int n);
+/* sends (or queues) the frame iov[0..n); with nown > 0 what the socket
+ * does not take is queued by reference and the queue takes own[]: true,
+ * and the caller must then forget those pointers (not free them) */
+bool conn_sendv(struct conn *c, struct iovec *iov, int n, void **own,
+    int nown);
+/* a reply encoded with sp_enc_reply_refs: sends it, then frees b and the
+ * call's buffers unless the queue took them */
+void conn_send_reply(struct conn *c, struct sp_hdr *h, struct sp_buf *b,
+    struct sp_refs *x, struct sp_call *call);
 /* c_lock held: registers the epoll mask c needs; sends what it can */
 void conn_events_locked(struct conn *c);
 void conn_flush_locked(struct conn *c);

@@ -7,6 +7,11 @@
  * c_lock); what the socket does not take is queued and flushed by the
  * I/O loop on EPOLLOUT.  A client that stops reading grows only its own
  * queue, and past SP_OUTMAX the connection is dropped.
+ *
+ * Large output blocks (a read's data) are never copied here: the reply
+ * is a gather list over the header/metadata bytes and the buffers the
+ * kernel wrote, and a rest the socket did not take stays in those
+ * buffers, which the queue then owns (struct obuf).
  */
 #include <errno.h>
 #include <poll.h>
@@ -39,6 +44,28 @@ conn_name(struct conn *c, char *buf, size_t size)
 	return buf;
 }
 
+static void
+obuf_free(struct obuf *o)
+{
+	for (int i = 0; i < o->o_nown; i++)
+		free(o->o_own[i]);
+	free(o);
+}
+
+/* drops the first n bytes of iov[*i..niov) */
+static void
+iov_advance(struct iovec *iov, int *i, int niov, size_t n)
+{
+	while (*i < niov && n >= iov[*i].iov_len) {
+		n -= iov[*i].iov_len;
+		(*i)++;
+	}
+	if (*i < niov) {
+		iov[*i].iov_base = (uint8_t *)iov[*i].iov_base + n;
+		iov[*i].iov_len -= n;
+	}
+}
+
 void
 conn_hold(struct conn *c)
 {
@@ -64,7 +91,7 @@ conn_rele(struct conn *c)
 		lwp_release(c->c_mainlwp);
 	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
 		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
-		free(o);
+		obuf_free(o);
 	}
 	free(c->c_in);
 	free(c->c_body);
@@ -122,38 +149,78 @@ void
 conn_flush_locked(struct conn *c)
 {
 	struct obuf *o;
+	struct msghdr mh;
 	ssize_t n;
 
 	while ((o = STAILQ_FIRST(&c->c_outq)) != NULL) {
-		n = send(c->c_fd, o->o_data + o->o_off, o->o_len - o->o_off,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		mh = (struct msghdr){ .msg_iov = o->o_iov + o->o_i,
+		    .msg_iovlen = (size_t)(o->o_niov - o->o_i) };
+		n = sendmsg(c->c_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n < 0)		/* peer gone: input will see EOF */
-			n = (ssize_t)(o->o_len - o->o_off);
-		o->o_off += (size_t)n;
-		if (o->o_off < o->o_len)
+			o->o_i = o->o_niov;
+		else
+			iov_advance(o->o_iov, &o->o_i, o->o_niov, (size_t)n);
+		if (o->o_i < o->o_niov)
 			break;
-		c->c_outbytes -= OUTCOST(o->o_len);
+		c->c_outbytes -= o->o_cost;
 		STAILQ_REMOVE_HEAD(&c->c_outq, o_link);
-		free(o);
+		obuf_free(o);
 	}
 	conn_events_locked(c);
 }
 
-void
-conn_sendv(struct conn *c, struct iovec *iov, int n)
+/* the rest of iov[i..n) as a queue entry: by reference, taking own[],
+ * when there is something to own, else copied behind the entry */
+static struct obuf *
+obuf_make(struct iovec *iov, int i, int n, void **own, int nown, size_t rest)
+{
+	size_t hdr = sizeof(struct obuf) + (size_t)(n - i) * sizeof(*iov) +
+	    (size_t)nown * sizeof(void *);
+	struct obuf *o;
+	uint8_t *p;
+
+	/* rest bytes are charged as before whether copied or referenced:
+	 * the memory is held either way */
+	if ((o = malloc(hdr + (nown > 0 ? 0 : rest))) == NULL)
+		return NULL;
+	o->o_cost = OUTCOST(rest);
+	o->o_i = 0;
+	o->o_iov = (struct iovec *)(o + 1);
+	o->o_own = (void **)(o->o_iov + (n - i));
+	o->o_nown = nown;
+	if (nown > 0) {
+		o->o_niov = n - i;
+		memcpy(o->o_iov, iov + i, (size_t)(n - i) * sizeof(*iov));
+		memcpy(o->o_own, own, (size_t)nown * sizeof(void *));
+		return o;
+	}
+	p = (uint8_t *)o + hdr;
+	o->o_niov = 1;
+	o->o_iov[0] = (struct iovec){ .iov_base = p, .iov_len = rest };
+	for (; i < n; i++) {
+		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	return o;
+}
+
+bool
+conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
 {
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-	size_t total = 0, sent = 0, off;
+	size_t total = 0, sent = 0;
 	struct obuf *o;
 	ssize_t k;
+	int i = 0;
+	bool taken = false;
 	char name[64];
 
-	for (int i = 0; i < n; i++)
-		total += iov[i].iov_len;
+	for (int j = 0; j < n; j++)
+		total += iov[j].iov_len;
 	pthread_mutex_lock(&c->c_lock);
 	if (c->c_state == CS_DEAD || c->c_dropreq)
 		goto out;
@@ -167,8 +234,10 @@ conn_sendv(struct conn *c, struct iovec *iov, int n)
 	}
 	if (sent == total)
 		goto out;
+	/* iov is the caller's: advancing it in place is fine */
+	iov_advance(iov, &i, n, sent);
 	if (c->c_outbytes + OUTCOST(total - sent) > SP_OUTMAX ||
-	    (o = malloc(sizeof(*o) + total - sent)) == NULL) {
+	    (o = obuf_make(iov, i, n, own, nown, total - sent)) == NULL) {
 		c->c_dropreq = true;
 		srv_log("%s does not read its replies (%zu bytes queued): "
 		    "dropping it", conn_name(c, name, sizeof(name)),
@@ -176,24 +245,15 @@ conn_sendv(struct conn *c, struct iovec *iov, int n)
 		conn_events_locked(c);
 		pthread_mutex_unlock(&c->c_lock);
 		conn_kick(c);
-		return;
+		return false;
 	}
-	o->o_len = total - sent;
-	o->o_off = 0;
-	off = 0;
-	for (int i = 0; i < n; i++) {
-		size_t skip = sent > iov[i].iov_len ? iov[i].iov_len : sent;
-
-		sent -= skip;
-		memcpy(o->o_data + off, (uint8_t *)iov[i].iov_base + skip,
-		    iov[i].iov_len - skip);
-		off += iov[i].iov_len - skip;
-	}
+	taken = nown > 0;
 	STAILQ_INSERT_TAIL(&c->c_outq, o, o_link);
-	c->c_outbytes += OUTCOST(o->o_len);
+	c->c_outbytes += o->o_cost;
 	conn_events_locked(c);
 out:
 	pthread_mutex_unlock(&c->c_lock);
+	return taken;
 }
 
 void
@@ -208,7 +268,7 @@ conn_send(struct conn *c, const struct sp_hdr *h, const void *body, size_t blen)
 
 	hh.len = (uint32_t)(SP_HDRSIZE + blen);
 	sp_hdr_put(hb, &hh);
-	conn_sendv(c, iov, blen > 0 ? 2 : 1);
+	conn_sendv(c, iov, blen > 0 ? 2 : 1, NULL, 0);
 }
 
 void
@@ -218,7 +278,35 @@ conn_send_buf(struct conn *c, struct sp_hdr *h, struct sp_buf *b)
 
 	h->len = (uint32_t)b->b_len;
 	sp_hdr_put(b->b_p, h);
-	conn_sendv(c, &iov, 1);
+	conn_sendv(c, &iov, 1, NULL, 0);
+}
+
+void
+conn_send_reply(struct conn *c, struct sp_hdr *h, struct sp_buf *b,
+    struct sp_refs *x, struct sp_call *call)
+{
+	struct iovec iov[2 * SP_MAXREFS + 1];
+	void *own[1 + 2 * SYS_MAXARGS];
+	int n, nown = 0;
+
+	h->len = (uint32_t)(b->b_len + b->b_ext);
+	sp_hdr_put(b->b_p, h);
+	n = sp_frame_iov(b, x, iov);
+	/* only a frame that references the call's buffers needs them kept */
+	if (x->x_n > 0) {
+		own[nown++] = b->b_p;
+		for (int i = 0; i < SYS_MAXARGS; i++) {
+			own[nown++] = call->owned[i];
+			own[nown++] = call->iodata[i];
+		}
+	}
+	if (conn_sendv(c, iov, n, own, nown)) {
+		sp_buf_init(b);		/* the queue frees them */
+		memset(call->owned, 0, sizeof(call->owned));
+		memset(call->iodata, 0, sizeof(call->iodata));
+	}
+	sp_call_free(call);
+	sp_buf_free(b);
 }
 
 void

@@ -453,7 +453,7 @@ conn_new(int fd)
 	srv_debug("client %d: connected", c->c_id);
 	iov.iov_base = (void *)banner;
 	iov.iov_len = strlen(banner);
-	conn_sendv(c, &iov, 1);
+	conn_sendv(c, &iov, 1, NULL, 0);
 }
 
 static void

@@ -207,6 +207,7 @@ run_syscall(struct sreq *r)
 	};
 	struct sp_call call;
 	struct sp_buf b;
+	struct sp_refs x = { .x_n = 0 };
 	static const uint8_t hdrspace[SP_HDRSIZE];
 	long ret;
 	int err;
@@ -223,11 +224,14 @@ run_syscall(struct sreq *r)
 	ret = invoke(r, se, &call);
 	sp_buf_init(&b);
 	sp_put_bytes(&b, hdrspace, sizeof(hdrspace));
-	if (sp_enc_reply(&b, &call, ret) < 0)
+	/* large output blocks are sent from the kernel's buffers (spout.c) */
+	if (sp_enc_reply_refs(&b, &x, &call, ret) < 0) {
 		conn_send_error(r->r_conn, r->r_hdr.reqid, SP_ERR_NOMEM);
-	else
-		conn_send_buf(r->r_conn, &h, &b);
-	sp_buf_free(&b);
+		sp_call_free(&call);
+		sp_buf_free(&b);
+	} else {
+		conn_send_reply(r->r_conn, &h, &b, &x, &call);
+	}
 }
 
 /* The comm a handshake names: printable bytes only, at most MAXCOMLEN. */

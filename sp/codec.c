@@ -159,7 +159,7 @@ sp_put_pad(struct sp_buf *b, size_t base)
 {
 	static const uint8_t zero[8];
 
-	sp_put_bytes(b, zero, (8 - (b->b_len - base) % 8) % 8);
+	sp_put_bytes(b, zero, (8 - (b->b_len + b->b_ext - base) % 8) % 8);
 }
 
 void
@@ -168,6 +168,7 @@ sp_rd_init(struct sp_rd *r, const void *p, size_t len)
 	r->r_p = p;
 	r->r_len = len;
 	r->r_off = 0;
+	r->r_skew = 0;
 	r->r_err = false;
 }
 
@@ -214,7 +215,7 @@ static void
 sp_get_pad(struct sp_rd *r)
 {
 	const uint8_t *p;
-	size_t n = (8 - r->r_off % 8) % 8;
+	size_t n = (8 - (r->r_off + r->r_skew) % 8) % 8;
 
 	if ((p = sp_get_bytes(r, n)) == NULL)
 		return;
@@ -223,14 +224,40 @@ sp_get_pad(struct sp_rd *r)
 			r->r_err = true;
 }
 
-/* a length-prefixed, padded byte block */
+/* a length-prefixed, padded byte block; with x, a large one stays where
+ * it is and the frame references it */
 static void
-put_block(struct sp_buf *b, const void *p, size_t n)
+put_block(struct sp_buf *b, struct sp_refs *x, const void *p, size_t n)
 {
 	sp_put_u32(b, (uint32_t)n);
 	sp_put_pad(b, 0);
-	sp_put_bytes(b, p, n);
+	if (x != NULL && n >= SP_REFMIN && x->x_n < SP_MAXREFS && !b->b_err) {
+		x->x_r[x->x_n++] = (struct sp_ref){
+			.r_at = b->b_len, .r_p = p, .r_len = n,
+		};
+		b->b_ext += n;
+	} else {
+		sp_put_bytes(b, p, n);
+	}
 	sp_put_pad(b, 0);
+}
+
+int
+sp_frame_iov(const struct sp_buf *b, const struct sp_refs *x,
+    struct iovec *iov)
+{
+	size_t at = 0;
+	int n = 0;
+
+	for (unsigned i = 0; x != NULL && i < x->x_n; i++) {
+		if (x->x_r[i].r_at > at)
+			iov[n++] = (struct iovec){ b->b_p + at, x->x_r[i].r_at - at };
+		iov[n++] = (struct iovec){ (void *)x->x_r[i].r_p, x->x_r[i].r_len };
+		at = x->x_r[i].r_at;
+	}
+	if (b->b_len > at)
+		iov[n++] = (struct iovec){ b->b_p + at, b->b_len - at };
+	return n;
 }
 
 static const void *
@@ -254,7 +281,8 @@ arg_kind(const struct sysarg *sa, uint8_t ctlkind)
 }
 
 static int
-enc_arg(struct sp_buf *b, const struct sysarg *sa, const struct sp_argv *av)
+enc_arg(struct sp_buf *b, struct sp_refs *x, const struct sysarg *sa,
+    const struct sp_argv *av)
 {
 	const void *p = (const void *)(uintptr_t)av->val;
 	const struct iovec *iov = p;
@@ -283,7 +311,7 @@ enc_arg(struct sp_buf *b, const struct sysarg *sa, const struct sp_argv *av)
 		if (kind == SA_OUT)
 			sp_put_u32(b, (uint32_t)av->len);
 		else
-			put_block(b, p, av->len);
+			put_block(b, x, p, av->len);
 		return 0;
 	case SA_IOVIN:
 	case SA_IOVOUT:
@@ -298,7 +326,7 @@ enc_arg(struct sp_buf *b, const struct sysarg *sa, const struct sp_argv *av)
 			if (kind == SA_IOVOUT)
 				sp_put_u32(b, (uint32_t)iov[i].iov_len);
 			else
-				put_block(b, iov[i].iov_base, iov[i].iov_len);
+				put_block(b, x, iov[i].iov_base, iov[i].iov_len);
 		}
 		return 0;
 	}
@@ -306,18 +334,26 @@ enc_arg(struct sp_buf *b, const struct sysarg *sa, const struct sp_argv *av)
 }
 
 int
-sp_enc_call(struct sp_buf *b, const struct sysent *se, const struct sp_argv *av)
+sp_enc_call_refs(struct sp_buf *b, struct sp_refs *x,
+    const struct sysent *se, const struct sp_argv *av)
 {
+	size_t base = b->b_len + b->b_ext;
 	int error;
 
 	for (uint32_t i = 0; i < se->nargs; i++)
-		if ((error = enc_arg(b, &se->args[i], &av[i])) < 0)
+		if ((error = enc_arg(b, x, &se->args[i], &av[i])) < 0)
 			return error;
 	if (b->b_err)
 		return -ENOMEM;
-	if (b->b_len > SP_MAXFRAME - SP_HDRSIZE)
+	if (b->b_len + b->b_ext - base > SP_MAXFRAME - SP_HDRSIZE)
 		return -EMSGSIZE;
 	return 0;
+}
+
+int
+sp_enc_call(struct sp_buf *b, const struct sysent *se, const struct sp_argv *av)
+{
+	return sp_enc_call_refs(b, NULL, se, av);
 }
 
 static int
@@ -525,7 +561,8 @@ sp_dec_call(const void *body, size_t len, const struct sysent *se, struct sp_cal
 }
 
 int
-sp_enc_reply(struct sp_buf *b, struct sp_call *c, long ret)
+sp_enc_reply_refs(struct sp_buf *b, struct sp_refs *x, struct sp_call *c,
+    long ret)
 {
 	const struct sysent *se = c->se;
 
@@ -549,10 +586,18 @@ sp_enc_reply(struct sp_buf *b, struct sp_call *c, long ret)
 		if (got > c->cap[i])
 			got = c->cap[i];
 		if (kind == SA_IOVOUT)
-			put_block(b, c->iodata[i], got);
+			put_block(b, x, c->iodata[i], got);
 		else
-			put_block(b, (const void *)(uintptr_t)c->a[i], got);
+			put_block(b, x, (const void *)(uintptr_t)c->a[i], got);
 	}
-	sp_call_free(c);
 	return b->b_err ? -ENOMEM : 0;
+}
+
+int
+sp_enc_reply(struct sp_buf *b, struct sp_call *c, long ret)
+{
+	int error = sp_enc_reply_refs(b, NULL, c, ret);
+
+	sp_call_free(c);
+	return error;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include "kern/sysent.h"
 
 #define SP_PROTO_MAJOR	1
@@ -69,8 +70,32 @@ int sp_hdr_get(const uint8_t in[SP_HDRSIZE], struct sp_hdr *h, uint32_t maxframe
 struct sp_buf {
 	uint8_t	*b_p;
 	size_t	 b_len, b_cap;
+	size_t	 b_ext;		/* bytes left in place (struct sp_refs) */
 	bool	 b_err;		/* allocation failed: ignore the contents */
 };
+
+/*
+ * Large blocks an encoder leaves where they are instead of copying them
+ * into the sp_buf: the frame is the buffer's bytes with, for each ref,
+ * r_len bytes from r_p inserted after the first r_at bytes.  Padding is
+ * computed on the frame's offsets (b_ext counts the bytes left out), so
+ * the wire bytes are exactly those of the copying encoders.  Only blocks
+ * of at least SP_REFMIN bytes are left in place, at most SP_MAXREFS per
+ * frame; the rest is copied as before.
+ */
+#define SP_REFMIN	4096
+#define SP_MAXREFS	16
+struct sp_refs {
+	unsigned	 x_n;
+	struct sp_ref {
+		size_t		 r_at;
+		const void	*r_p;
+		size_t		 r_len;
+	} x_r[SP_MAXREFS];
+};
+/* the frame as iovecs (at most 2 * SP_MAXREFS + 1); returns their count */
+int sp_frame_iov(const struct sp_buf *b, const struct sp_refs *x,
+    struct iovec *iov);
 void sp_buf_init(struct sp_buf *b);
 void sp_buf_free(struct sp_buf *b);
 void sp_put_u8(struct sp_buf *b, uint8_t v);
@@ -82,6 +107,7 @@ void sp_put_bytes(struct sp_buf *b, const void *p, size_t n);
 struct sp_rd {
 	const uint8_t	*r_p;
 	size_t		 r_len, r_off;
+	size_t		 r_skew;	/* frame bytes not in r_p (placed) */
 	bool		 r_err;
 };
 void sp_rd_init(struct sp_rd *r, const void *p, size_t len);
@@ -108,6 +134,9 @@ struct sp_argv {
 
 /* client: request body for call se with args av */
 int sp_enc_call(struct sp_buf *b, const struct sysent *se, const struct sp_argv *av);
+/* the same body, with large input blocks left in the caller's memory */
+int sp_enc_call_refs(struct sp_buf *b, struct sp_refs *x,
+    const struct sysent *se, const struct sp_argv *av);
 /* client: copies the reply's output bytes into the caller's buffers;
  * returns 0 (result in *ret) or -EPROTO for a reply that does not match */
 int sp_dec_reply(const void *body, size_t len, const struct sysent *se,
@@ -132,6 +161,11 @@ struct sp_call {
 int sp_dec_call(const void *body, size_t len, const struct sysent *se, struct sp_call *c);
 /* reply body after the handler returned ret; frees the call's buffers */
 int sp_enc_reply(struct sp_buf *b, struct sp_call *c, long ret);
+/* the same body with large output blocks left in the call's buffers,
+ * which the frame then references: the caller frees them (sp_call_free)
+ * once the frame is sent or copied */
+int sp_enc_reply_refs(struct sp_buf *b, struct sp_refs *x, struct sp_call *c,
+    long ret);
 void sp_call_free(struct sp_call *c);
 
 /* the descriptor table without handlers (build/gen/systab.c) */

@@ -303,6 +303,89 @@ t_garbage(void **state)
 	}
 }
 
+/* the frame sp_frame_iov describes, flattened; its length in *len */
+static uint8_t *
+flatten(const struct sp_buf *b, const struct sp_refs *x, size_t *len)
+{
+	struct iovec iov[2 * SP_MAXREFS + 1];
+	int n = sp_frame_iov(b, x, iov);
+	uint8_t *p = malloc(b->b_len + b->b_ext + 1), *q = p;
+
+	for (int i = 0; i < n; i++) {
+		memcpy(q, iov[i].iov_base, iov[i].iov_len);
+		q += iov[i].iov_len;
+	}
+	*len = (size_t)(q - p);
+	assert_int_equal(*len, b->b_len + b->b_ext);
+	return p;
+}
+
+/* blocks left in place give the very same bytes as copied ones: odd
+ * sizes (padding), more large blocks than SP_MAXREFS, small ones between */
+static void
+t_refs(void **state)
+{
+	static const size_t sizes[] = { 5001, 3, 4096, 70001, 4095, 8 };
+	struct iovec iov[36];
+	struct sp_argv av[3];
+	struct sp_buf plain, refd;
+	struct sp_refs x = { .x_n = 0 };
+	struct sp_call c1, c2;
+	uint8_t *flat, *data;
+	size_t len;
+	long ret;
+
+	data = malloc(100000);
+	for (int i = 0; i < 100000; i++)
+		data[i] = (uint8_t)(i * 7 + 1);
+	for (int i = 0; i < 36; i++)
+		iov[i] = (struct iovec){ data + i, sizes[i % 6] };
+	av[0] = (struct sp_argv){ .val = 4 };
+	av[1] = (struct sp_argv){ .val = (uintptr_t)iov, .len = 36 };
+	av[2] = (struct sp_argv){ .val = 36 };
+	sp_buf_init(&plain);
+	sp_buf_init(&refd);
+	assert_int_equal(sp_enc_call(&plain, NR(writev), av), 0);
+	assert_int_equal(sp_enc_call_refs(&refd, &x, NR(writev), av), 0);
+	assert_int_equal(x.x_n, SP_MAXREFS);
+	flat = flatten(&refd, &x, &len);
+	assert_int_equal(len, plain.b_len);
+	assert_memory_equal(flat, plain.b_p, len);
+	free(flat);
+	sp_buf_free(&refd);
+
+	/* a read reply of 9999 bytes behind the server's 16 header bytes */
+	av[0] = (struct sp_argv){ .val = 3 };
+	av[1] = (struct sp_argv){ .val = (uintptr_t)data, .len = 10000 };
+	av[2] = (struct sp_argv){ .val = 10000 };
+	sp_buf_free(&plain);
+	assert_int_equal(sp_enc_call(&plain, NR(read), av), 0);
+	assert_int_equal(sp_dec_call(plain.b_p, plain.b_len, NR(read), &c1), 0);
+	assert_int_equal(sp_dec_call(plain.b_p, plain.b_len, NR(read), &c2), 0);
+	memset((void *)(uintptr_t)c1.a[1], 'r', 9999);
+	memset((void *)(uintptr_t)c2.a[1], 'r', 9999);
+	sp_buf_free(&plain);
+	sp_buf_init(&refd);
+	x.x_n = 0;
+	sp_put_bytes(&plain, data, SP_HDRSIZE);
+	sp_put_bytes(&refd, data, SP_HDRSIZE);
+	assert_int_equal(sp_enc_reply(&plain, &c1, 9999), 0);
+	assert_int_equal(sp_enc_reply_refs(&refd, &x, &c2, 9999), 0);
+	assert_int_equal(x.x_n, 1);
+	flat = flatten(&refd, &x, &len);
+	sp_call_free(&c2);
+	assert_int_equal(len, plain.b_len);
+	assert_memory_equal(flat, plain.b_p, len);
+	assert_int_equal(sp_dec_reply(flat + SP_HDRSIZE, len - SP_HDRSIZE,
+	    NR(read), av, &ret), 0);
+	assert_int_equal(ret, 9999);
+	assert_int_equal(data[9998], 'r');
+	free(flat);
+	sp_buf_free(&plain);
+	sp_buf_free(&refd);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -314,6 +397,7 @@ main(void)
 		cmocka_unit_test(t_fcntl_shapes),
 		cmocka_unit_test(t_sysctl_got),
 		cmocka_unit_test(t_truncated),
+		cmocka_unit_test(t_refs),
 		cmocka_unit_test(t_garbage),
 	};
 
