@@ -26,6 +26,16 @@
  * signals before it unmasks; one that lands between that check and the
  * futex wait runs its handler without interrupting the call.
  *
+ * Large replies (a read's data) are not copied: when the first output
+ * block of a reply is large and its waiter published where it goes
+ * (struct call_dst, set before the request is sent), the reader checks
+ * the block's length against that capacity (sp_reply_prefix) and then
+ * reads those bytes from the socket straight into the caller's buffers;
+ * the rest of the body is decoded as usual (sp_dec_reply_placed).  The
+ * buffers belong to a call that may end without this reply (connection
+ * lost): before rumpclient__call returns it takes rd_mtx and withdraws
+ * them (call_withdraw), and the reader then discards the block's bytes.
+ *
  * Delivery: a call whose request was written completely to a
  * connection that is then lost fails with ENOTCONN; the server may have
  * run it.  Only requests that never went out completely, and calls that
@@ -54,6 +64,15 @@ struct cli cli = {
 #define CANCEL_GRACE_NS	2000000L	/* see call_intr() */
 #define RD_MAXSIG	8
 
+#define RD_MAXIOV	64		/* a readv into the caller's iovecs */
+
+/* what the body bytes being read are */
+enum rd_phase {
+	RD_BODY,	/* into rd.body (all of it, or what follows the data) */
+	RD_PREFIX,	/* the first SP_REPLY_PREFIX bytes, into rd.pre */
+	RD_DATA,	/* the first output block, into rd.dst */
+};
+
 /* the incoming byte stream of connection rd.gen (rd_mtx) */
 static pthread_mutex_t rd_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -62,8 +81,13 @@ static struct {
 	size_t		 off, len;	/* unparsed bytes in buf */
 	bool		 inframe;	/* hdr valid, body being filled */
 	struct sp_hdr	 hdr;
+	enum rd_phase	 phase;
 	uint8_t		*body;
-	size_t		 have;
+	size_t		 have, need;	/* in body (or pre), of need */
+	uint8_t		 pre[SP_REPLY_PREFIX];
+	struct call_dst	*dst;		/* NULL: none, or withdrawn */
+	bool		 isplaced;	/* this frame's block goes to dst */
+	size_t		 placed, dpos;	/* block size, bytes read of it */
 } rd;
 
 static _Atomic uint32_t nextreq = 1;
@@ -110,8 +134,20 @@ call_rdreset(unsigned gen)
 	free(rd.body);
 	rd.body = NULL;
 	rd.inframe = false;
-	rd.off = rd.len = rd.have = 0;
+	rd.dst = NULL;
+	rd.isplaced = false;
+	rd.off = rd.len = rd.have = rd.need = 0;
 	rd.gen = gen;
+}
+
+/* the call owning dst is about to return: nothing may store into it */
+static void
+call_withdraw(struct call_dst *dst)
+{
+	pthread_mutex_lock(&rd_mtx);
+	if (rd.dst == dst)
+		rd.dst = NULL;
+	pthread_mutex_unlock(&rd_mtx);
 }
 
 void
@@ -140,9 +176,10 @@ call_reset_reader(void)
 	cli.repoch++;
 }
 
-/* hands one complete frame to its waiter; takes body */
+/* hands one complete frame to its waiter; takes body (blen bytes) */
 static int
-call_dispatch(const struct sp_hdr *h, uint8_t *body, int *sigs, int *nsig)
+call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen, int *sigs,
+    int *nsig)
 {
 	struct waiter *w;
 
@@ -159,11 +196,17 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, int *sigs, int *nsig)
 		if (w->w_reqid == h->reqid && w->w_gen == rd.gen && !w->w_done)
 			break;
 	}
+	/* placed bytes count only for the buffers they went to */
+	if (w != NULL && rd.isplaced && (rd.dst == NULL || w->w_dst != rd.dst))
+		w = NULL;
 	if (w != NULL) {
 		/* the reply can overtake the sender's own bookkeeping */
 		w->w_sent = true;
 		w->w_hdr = *h;
 		w->w_body = body;
+		w->w_blen = blen;
+		w->w_isplaced = rd.isplaced;
+		w->w_placed = rd.placed;
 		w->w_done = true;
 		w->w_seq++;
 		if (w != rd_self)
@@ -175,41 +218,170 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, int *sigs, int *nsig)
 	return 0;
 }
 
+/* the buffers a reply's first output block may go to: those its waiter
+ * published, if the frame is large enough to be worth it */
+static struct call_dst *
+call_dstof(const struct sp_hdr *h)
+{
+	struct call_dst *d = NULL;
+	struct waiter *w;
+
+	if (h->type != SP_SYSCALL || !(h->flags & SP_F_REPLY) ||
+	    h->len - SP_HDRSIZE < SP_REPLY_PREFIX + SP_REFMIN)
+		return NULL;
+	pthread_mutex_lock(&cli.mtx);
+	TAILQ_FOREACH(w, &cli.waiters, w_link) {
+		if (w->w_reqid == h->reqid && w->w_gen == rd.gen && !w->w_done) {
+			d = w->w_dst;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cli.mtx);
+	return d;
+}
+
+/* a header was read: where its body goes */
+static int
+call_begin(void)
+{
+	size_t blen = rd.hdr.len - SP_HDRSIZE;
+
+	rd.inframe = true;
+	rd.have = 0;
+	rd.isplaced = false;
+	rd.placed = rd.dpos = 0;
+	if ((rd.dst = call_dstof(&rd.hdr)) != NULL) {
+		rd.phase = RD_PREFIX;
+		return 0;
+	}
+	rd.phase = RD_BODY;
+	rd.need = blen;
+	return (rd.body = malloc(blen + 1)) == NULL ? ENOMEM : 0;
+}
+
+/* the prefix is in: place the block if it is what sp_dec_reply accepts,
+ * else read the whole body and let the decoder refuse it */
+static int
+call_prefix(void)
+{
+	size_t blen = rd.hdr.len - SP_HDRSIZE, n;
+
+	rd.need = blen;
+	rd.phase = RD_BODY;
+	if (rd.dst != NULL &&
+	    sp_reply_prefix(rd.pre, blen, rd.dst->d_cap, &n) == 0 &&
+	    n >= SP_REFMIN) {
+		rd.isplaced = true;
+		rd.placed = n;
+		rd.need = blen - n;
+		rd.phase = RD_DATA;
+	}
+	if ((rd.body = malloc(rd.need + 1)) == NULL)
+		return ENOMEM;
+	memcpy(rd.body, rd.pre, SP_REPLY_PREFIX);
+	rd.have = SP_REPLY_PREFIX;
+	return 0;
+}
+
+/* the block's next k bytes from src (dropped once withdrawn) */
+static void
+call_place(const uint8_t *src, size_t k)
+{
+	const struct call_dst *d = rd.dst;
+	size_t pos = rd.dpos, m;
+
+	rd.dpos += k;
+	for (size_t i = 0; d != NULL && k > 0 && i < d->d_niov; i++) {
+		if (pos >= d->d_iov[i].iov_len) {
+			pos -= d->d_iov[i].iov_len;
+			continue;
+		}
+		m = d->d_iov[i].iov_len - pos < k ? d->d_iov[i].iov_len - pos : k;
+		memcpy((uint8_t *)d->d_iov[i].iov_base + pos, src, m);
+		src += m;
+		k -= m;
+		pos = 0;
+	}
+}
+
 /* frames in rd.buf; 0 when more bytes are needed */
 static int
 call_parse(int *sigs, int *nsig)
 {
-	size_t n;
+	size_t avail, k;
 	int error;
 
-	while (rd.len - rd.off > 0 || (rd.inframe && rd.have == rd.hdr.len - SP_HDRSIZE)) {
+	for (;;) {
+		avail = rd.len - rd.off;
 		if (!rd.inframe) {
-			if (rd.len - rd.off < SP_HDRSIZE)
+			if (avail < SP_HDRSIZE)
 				return 0;
 			if (sp_hdr_get(rd.buf + rd.off, &rd.hdr, SP_MAXFRAME) != 0)
 				return EPROTO;
 			rd.off += SP_HDRSIZE;
-			rd.body = malloc(rd.hdr.len - SP_HDRSIZE + 1);
-			if (rd.body == NULL)
-				return ENOMEM;
-			rd.have = 0;
-			rd.inframe = true;
+			if ((error = call_begin()) != 0)
+				return error;
+			continue;
 		}
-		n = rd.hdr.len - SP_HDRSIZE - rd.have;
-		if (n > rd.len - rd.off)
-			n = rd.len - rd.off;
-		memcpy(rd.body + rd.have, rd.buf + rd.off, n);
-		rd.have += n;
-		rd.off += n;
-		if (rd.have < rd.hdr.len - SP_HDRSIZE)
+		switch (rd.phase) {
+		case RD_PREFIX:
+			k = SP_REPLY_PREFIX - rd.have < avail ?
+			    SP_REPLY_PREFIX - rd.have : avail;
+			memcpy(rd.pre + rd.have, rd.buf + rd.off, k);
+			rd.have += k;
+			rd.off += k;
+			if (rd.have < SP_REPLY_PREFIX)
+				return 0;
+			if ((error = call_prefix()) != 0)
+				return error;
+			continue;
+		case RD_DATA:
+			k = rd.placed - rd.dpos < avail ? rd.placed - rd.dpos : avail;
+			call_place(rd.buf + rd.off, k);
+			rd.off += k;
+			if (rd.dpos < rd.placed)
+				return 0;
+			rd.phase = RD_BODY;
+			continue;
+		case RD_BODY:
+			break;
+		}
+		k = rd.need - rd.have < avail ? rd.need - rd.have : avail;
+		memcpy(rd.body + rd.have, rd.buf + rd.off, k);
+		rd.have += k;
+		rd.off += k;
+		if (rd.have < rd.need)
 			return 0;
 		rd.inframe = false;
-		error = call_dispatch(&rd.hdr, rd.body, sigs, nsig);
+		error = call_dispatch(&rd.hdr, rd.body, rd.need, sigs, nsig);
 		rd.body = NULL;
+		rd.dst = NULL;
+		rd.isplaced = false;
 		if (error != 0)
 			return error;
 	}
-	return 0;
+}
+
+/* iovecs for the rest of the block in rd.dst: up to RD_MAXIOV of them */
+static int
+call_dstiov(struct iovec *iov)
+{
+	const struct call_dst *d = rd.dst;
+	size_t pos = rd.dpos, left = rd.placed - rd.dpos;
+	int n = 0;
+
+	for (size_t i = 0; left > 0 && i < d->d_niov && n < RD_MAXIOV; i++) {
+		if (pos >= d->d_iov[i].iov_len) {
+			pos -= d->d_iov[i].iov_len;
+			continue;
+		}
+		iov[n].iov_base = (uint8_t *)d->d_iov[i].iov_base + pos;
+		iov[n].iov_len = d->d_iov[i].iov_len - pos < left ?
+		    d->d_iov[i].iov_len - pos : left;
+		left -= iov[n++].iov_len;
+		pos = 0;
+	}
+	return n;
 }
 
 /* reads what the socket has; large bodies go straight to their buffer.
@@ -217,12 +389,24 @@ call_parse(int *sigs, int *nsig)
 static int
 call_fill(int fd, bool *drained)
 {
+	struct iovec iov[RD_MAXIOV];
 	size_t want;
 	ssize_t n;
+	int niov;
 
-	if (rd.inframe && rd.off == rd.len &&
-	    rd.hdr.len - SP_HDRSIZE - rd.have >= RD_BUFSIZE / 2) {
-		want = rd.hdr.len - SP_HDRSIZE - rd.have;
+	if (rd.inframe && rd.phase == RD_DATA && rd.off == rd.len &&
+	    rd.dst != NULL) {
+		/* the caller's buffers, checked against their capacity */
+		niov = call_dstiov(iov);
+		want = 0;
+		for (int i = 0; i < niov; i++)
+			want += iov[i].iov_len;
+		n = h_readv(fd, iov, niov);
+		if (n > 0)
+			rd.dpos += (size_t)n;
+	} else if (rd.inframe && rd.phase == RD_BODY && rd.off == rd.len &&
+	    rd.need - rd.have >= RD_BUFSIZE / 2) {
+		want = rd.need - rd.have;
 		n = h_read(fd, rd.body + rd.have, want);
 		if (n > 0)
 			rd.have += (size_t)n;
@@ -477,7 +661,7 @@ call_wait(struct waiter *w, const sigset_t *orig)
  */
 static int
 call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
-    int niov, const sigset_t *orig)
+    int niov, struct call_dst *dst, const sigset_t *orig)
 {
 	struct sp_hdr h = *hp;
 	unsigned gen;
@@ -497,7 +681,8 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
 		}
 		fd = cli.fd;
 		same = conn_same(fd, cli.dev, cli.ino);
-		*w = (struct waiter){ .w_gen = gen, .w_reqid = call_nextreq() };
+		*w = (struct waiter){ .w_gen = gen, .w_reqid = call_nextreq(),
+		    .w_dst = dst };
 		TAILQ_INSERT_TAIL(&cli.waiters, w, w_link);
 		pthread_mutex_unlock(&cli.mtx);
 		h.reqid = w->w_reqid;
@@ -525,7 +710,7 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
 
 int
 call_rpcv(uint16_t type, uint32_t word, const struct iovec *iov, int niov,
-    size_t blen, struct waiter *w, const sigset_t *orig)
+    size_t blen, struct call_dst *dst, struct waiter *w, const sigset_t *orig)
 {
 	struct sp_hdr h = { .len = (uint32_t)(SP_HDRSIZE + blen),
 	    .type = type, .word = word };
@@ -533,7 +718,7 @@ call_rpcv(uint16_t type, uint32_t word, const struct iovec *iov, int niov,
 
 	if (blen > SP_MAXFRAME - SP_HDRSIZE)
 		return EINVAL;
-	if ((error = call_send(w, &h, iov, niov, orig)) != 0)
+	if ((error = call_send(w, &h, iov, niov, dst, orig)) != 0)
 		return error;
 	call_wait(w, orig);
 	return w->w_error;
@@ -545,7 +730,7 @@ call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
 {
 	struct iovec iov = { .iov_base = (void *)body, .iov_len = blen };
 
-	return call_rpcv(type, word, &iov, 1, blen, w, orig);
+	return call_rpcv(type, word, &iov, 1, blen, NULL, w, orig);
 }
 
 /*
@@ -581,8 +766,12 @@ call_result(struct waiter *w, const struct sysent *se, struct sp_argv *av,
 
 	if (w->w_hdr.type == SP_ERROR)
 		error = sp_err_errno((enum sp_err)w->w_hdr.word);
-	else if (w->w_hdr.type != SP_SYSCALL ||
-	    sp_dec_reply(w->w_body, w->w_hdr.len - SP_HDRSIZE, se, av, ret) != 0)
+	else if (w->w_hdr.type != SP_SYSCALL)
+		error = EPROTO;
+	else if (w->w_isplaced ?
+	    sp_dec_reply_placed(w->w_body, w->w_blen, se, av, w->w_placed,
+	    ret) != 0 :
+	    sp_dec_reply(w->w_body, w->w_blen, se, av, ret) != 0)
 		error = EPROTO;
 	free(w->w_body);
 	return error;
@@ -595,6 +784,7 @@ rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
 	struct sp_buf b;
 	struct sp_refs x = { .x_n = 0 };
 	struct iovec iov[CONN_MAXIOV];
+	struct call_dst dst, *dp = NULL;
 	sigset_t orig;
 	int error, niov = 0;
 
@@ -606,9 +796,13 @@ rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
 		error = ENOMEM;
 	if (error == 0)
 		niov = sp_frame_iov(&b, &x, iov);
+	/* and a read's data comes from the socket into the caller's buffer */
+	if (sp_reply_dst(se, av, &dst.d_one, &dst.d_iov, &dst.d_niov,
+	    &dst.d_cap) == 0)
+		dp = &dst;
 	while (error == 0) {
 		error = call_rpcv(SP_SYSCALL, se->nr, iov, niov,
-		    b.b_len + b.b_ext, &w, &orig);
+		    b.b_len + b.b_ext, dp, &w, &orig);
 		if (error == 0) {
 			error = call_result(&w, se, av, ret);
 			break;
@@ -617,6 +811,8 @@ rumpclient__call(const struct sysent *se, struct sp_argv *av, long *ret)
 			break;
 		error = conn_recover(w.w_gen, &orig);
 	}
+	if (dp != NULL)
+		call_withdraw(dp);
 	sp_buf_free(&b);
 	cli_unblock(&orig);
 	return error;

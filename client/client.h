@@ -53,6 +53,15 @@ enum conn_state {
 	CONN_DEAD,		/* lost: the reconnect policy applies */
 };
 
+/* where the caller wants the bytes of its reply's first output block
+ * (sp_reply_dst); lives on rumpclient__call's stack, and the reader
+ * stores into it only while rd.dst points to it (call.c) */
+struct call_dst {
+	struct iovec		 d_one;
+	const struct iovec	*d_iov;
+	size_t			 d_niov, d_cap;
+};
+
 /* one request waiting for its reply; lives on the caller's stack */
 struct waiter {
 	TAILQ_ENTRY(waiter) w_link;
@@ -67,6 +76,10 @@ struct waiter {
 	int		 w_error;	/* transport error when done */
 	struct sp_hdr	 w_hdr;		/* the reply */
 	uint8_t		*w_body;	/* malloc'd reply body (or NULL) */
+	size_t		 w_blen;	/* bytes in w_body */
+	struct call_dst	*w_dst;		/* or NULL */
+	bool		 w_isplaced;	/* the reader stored w_placed bytes */
+	size_t		 w_placed;	/* of the first output block in w_dst */
 };
 TAILQ_HEAD(waitlist, waiter);
 
@@ -135,7 +148,8 @@ int call_rpc(uint16_t type, uint32_t word, const void *body, size_t blen,
     struct waiter *w, const sigset_t *orig);
 /* the same with the body gathered from iov[0..niov), blen bytes in all */
 int call_rpcv(uint16_t type, uint32_t word, const struct iovec *iov,
-    int niov, size_t blen, struct waiter *w, const sigset_t *orig);
+    int niov, size_t blen, struct call_dst *dst, struct waiter *w,
+    const sigset_t *orig);
 
 /* signal blocking around a public entry point */
 void cli_block(sigset_t *old);

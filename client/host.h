@@ -19,12 +19,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static inline ssize_t
 h_read(int fd, void *buf, size_t n)
 {
 	return syscall(SYS_read, fd, buf, n);
+}
+
+static inline ssize_t
+h_readv(int fd, const struct iovec *iov, int n)
+{
+	return syscall(SYS_readv, fd, iov, n);
 }
 
 static inline ssize_t

@@ -356,8 +356,13 @@ sp_enc_call(struct sp_buf *b, const struct sysent *se, const struct sp_argv *av)
 	return sp_enc_call_refs(b, NULL, se, av);
 }
 
+#define NOT_PLACED	((size_t)-1)
+
+/* *placed: bytes of this block the reader already stored (first output
+ * block only), else NOT_PLACED */
 static int
-dec_out(struct sp_rd *r, const struct sysarg *sa, const struct sp_argv *av)
+dec_out(struct sp_rd *r, const struct sysarg *sa, const struct sp_argv *av,
+    size_t *placed)
 {
 	int kind = arg_kind(sa, av->ctlkind);
 	const struct iovec *iov = (const void *)(uintptr_t)av->val;
@@ -374,7 +379,19 @@ dec_out(struct sp_rd *r, const struct sysarg *sa, const struct sp_argv *av)
 	} else {
 		cap = av->val != 0 ? av->len : 0;
 	}
-	if (n > cap || (src = get_block(r, n)) == NULL)
+	if (n > cap)
+		return -EPROTO;
+	if (*placed != NOT_PLACED) {
+		/* the body holds the block's padding but not its bytes */
+		if (n != *placed)
+			return -EPROTO;
+		*placed = NOT_PLACED;
+		sp_get_pad(r);
+		r->r_skew += n;
+		sp_get_pad(r);
+		return r->r_err ? -EPROTO : 0;
+	}
+	if ((src = get_block(r, n)) == NULL)
 		return -EPROTO;
 	if (kind != SA_IOVOUT) {
 		if (n > 0)
@@ -392,8 +409,8 @@ dec_out(struct sp_rd *r, const struct sysarg *sa, const struct sp_argv *av)
 }
 
 int
-sp_dec_reply(const void *body, size_t len, const struct sysent *se,
-    const struct sp_argv *av, long *ret)
+sp_dec_reply_placed(const void *body, size_t len, const struct sysent *se,
+    const struct sp_argv *av, size_t placed, long *ret)
 {
 	struct sp_rd r;
 
@@ -402,9 +419,67 @@ sp_dec_reply(const void *body, size_t len, const struct sysent *se,
 	if (*ret < -4095)
 		return -EPROTO;
 	for (uint32_t i = 0; i < se->nargs; i++)
-		if (dec_out(&r, &se->args[i], &av[i]) < 0)
+		if (dec_out(&r, &se->args[i], &av[i], &placed) < 0)
 			return -EPROTO;
-	if (r.r_err || r.r_off != len)
+	/* placed bytes that no output block claimed: not our reply */
+	if (r.r_err || r.r_off != len || placed != NOT_PLACED)
+		return -EPROTO;
+	return 0;
+}
+
+int
+sp_dec_reply(const void *body, size_t len, const struct sysent *se,
+    const struct sp_argv *av, long *ret)
+{
+	return sp_dec_reply_placed(body, len, se, av, NOT_PLACED, ret);
+}
+
+int
+sp_reply_dst(const struct sysent *se, const struct sp_argv *av,
+    struct iovec *one, const struct iovec **iov, size_t *niov, size_t *cap)
+{
+	for (uint32_t i = 0; i < se->nargs; i++) {
+		int kind = arg_kind(&se->args[i], av[i].ctlkind);
+		const struct iovec *v = (const void *)(uintptr_t)av[i].val;
+
+		if (kind == SA_INOUT)
+			return -1;		/* not worth it: sysctl-sized */
+		if (kind == SA_OUT) {
+			if (av[i].val == 0 || av[i].len < SP_REFMIN)
+				return -1;
+			*one = (struct iovec){ (void *)(uintptr_t)av[i].val, av[i].len };
+			*iov = one;
+			*niov = 1;
+			*cap = av[i].len;
+			return 0;
+		}
+		if (kind == SA_IOVOUT) {
+			*cap = 0;
+			for (size_t k = 0; k < av[i].len; k++)
+				*cap += v[k].iov_len;
+			if (*cap < SP_REFMIN)
+				return -1;
+			*iov = v;
+			*niov = av[i].len;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+sp_reply_prefix(const uint8_t pre[SP_REPLY_PREFIX], size_t blen, size_t cap,
+    size_t *n)
+{
+	struct sp_rd r;
+	int64_t ret;
+
+	sp_rd_init(&r, pre, SP_REPLY_PREFIX);
+	ret = (int64_t)sp_get_u64(&r);
+	*n = sp_get_u32(&r);
+	sp_get_pad(&r);
+	if (r.r_err || ret < -4095 || *n > cap ||
+	    *n > blen - SP_REPLY_PREFIX || blen < SP_REPLY_PREFIX)
 		return -EPROTO;
 	return 0;
 }

@@ -143,6 +143,26 @@ int sp_dec_reply(const void *body, size_t len, const struct sysent *se,
     const struct sp_argv *av, long *ret);
 
 /*
+ * Client, large replies: the reader may store the bytes of the reply's
+ * first output block straight into the caller's buffers.  A reply body
+ * starts with i64 result, u32 n, 4 bytes of padding, so that block's n
+ * bytes always begin at body offset SP_REPLY_PREFIX.  sp_reply_dst()
+ * gives the buffers (iovecs) and capacity of that block when the call has
+ * one worth it; sp_reply_prefix() checks a body's first bytes as
+ * sp_dec_reply would (result in range, n within the capacity, zero
+ * padding, n bytes present) before any byte is stored; and
+ * sp_dec_reply_placed() decodes the rest of a body from which those
+ * `placed` bytes were taken out (the padding that follows them stays).
+ */
+#define SP_REPLY_PREFIX	16
+int sp_reply_dst(const struct sysent *se, const struct sp_argv *av,
+    struct iovec *one, const struct iovec **iov, size_t *niov, size_t *cap);
+int sp_reply_prefix(const uint8_t pre[SP_REPLY_PREFIX], size_t blen,
+    size_t cap, size_t *n);
+int sp_dec_reply_placed(const void *body, size_t len, const struct sysent *se,
+    const struct sp_argv *av, size_t placed, long *ret);
+
+/*
  * Server side: a decoded call owns kernel-side buffers for every pointer
  * argument (inputs point into the frame body, which must outlive the
  * call; outputs are allocated), and a[] holds the arguments as the

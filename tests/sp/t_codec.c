@@ -380,6 +380,34 @@ t_refs(void **state)
 	    NR(read), av, &ret), 0);
 	assert_int_equal(ret, 9999);
 	assert_int_equal(data[9998], 'r');
+
+	/* the client's direct path: prefix checked against the capacity,
+	 * the block's bytes taken out, the rest decoded without copying */
+	{
+		const uint8_t *body = flat + SP_HDRSIZE;
+		size_t blen = len - SP_HDRSIZE, n;
+		uint8_t *rest = malloc(blen);
+
+		assert_int_equal(sp_reply_prefix(body, blen, 9998, &n), -EPROTO);
+		assert_int_equal(sp_reply_prefix(body, blen, 10000, &n), 0);
+		assert_int_equal(n, 9999);
+		assert_int_equal(sp_reply_prefix(body, SP_REPLY_PREFIX + 9998,
+		    10000, &n), -EPROTO);
+		memcpy(rest, body, SP_REPLY_PREFIX);
+		memcpy(rest + SP_REPLY_PREFIX, body + SP_REPLY_PREFIX + n,
+		    blen - SP_REPLY_PREFIX - n);
+		memset(data, 0, 10000);
+		assert_int_equal(sp_dec_reply_placed(rest, blen - n, NR(read),
+		    av, n, &ret), 0);
+		assert_int_equal(ret, 9999);
+		assert_int_equal(data[0], 0);	/* the reader stores, not it */
+		assert_int_equal(sp_dec_reply_placed(rest, blen - n, NR(read),
+		    av, n - 1, &ret), -EPROTO);
+		rest[blen - n - 1] = 1;		/* the padding after the block */
+		assert_int_equal(sp_dec_reply_placed(rest, blen - n, NR(read),
+		    av, n, &ret), -EPROTO);
+		free(rest);
+	}
 	free(flat);
 	sp_buf_free(&plain);
 	sp_buf_free(&refd);
