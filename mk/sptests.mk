@@ -6,7 +6,8 @@
 # h_badframe speaks the wire protocol by hand and links the codec (libsp.a)
 # only for the table of call numbers.
 SPT_DIR    := $(B)/tests/sp
-SPT_CLI    := h_simplecli h_stresscli h_forkcli h_sigcli h_reconcli h_exec h_intr
+SPT_CLI    := h_simplecli h_stresscli h_forkcli h_sigcli h_reconcli h_exec h_intr \
+	      h_bigio
 SPT_BINS   := $(addprefix $(SPT_DIR)/,$(SPT_CLI)) $(SPT_DIR)/h_badframe
 SPT_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -pthread -O1 -g -I$(B)/include -Itests/sp
 

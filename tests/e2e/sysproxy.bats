@@ -189,3 +189,11 @@ stress_check()
 	server_alive
 	client_works
 }
+
+@test "sp bigio: large read, pread, readv and write go straight between socket and caller's buffers, byte-exact, with nested reads from signal handlers" {
+	start_server -lrumpvfs
+	run timeout 120 "$SPT/h_bigio"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	server_alive
+}
