@@ -29,6 +29,10 @@
  * allocator's overhead, so a flood of tiny replies is bounded too */
 #define OUTCOST(n)	((size_t)(n) + 64)
 #define SP_INBUF	(64u << 10)
+/* socket send buffer asked for (the kernel caps it at wmem_max): a 1 MiB
+ * read reply then goes out in one sendmsg instead of several rounds of
+ * EPOLLOUT wake-ups */
+#define SP_SNDBUF	(2 << 20)
 /* a client pipelining requests is not read further while this much is
  * in flight for it: its request bodies and count stay bounded */
 #define SP_INFLIGHT_BYTES	(64u << 20)

@@ -419,7 +419,7 @@ conn_new(int fd)
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct iovec iov;
 	struct conn *c;
-	int one = 1;
+	int one = 1, sndbuf = SP_SNDBUF;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->c_in = malloc(SP_INBUF)) == NULL) {
@@ -430,6 +430,7 @@ conn_new(int fd)
 	}
 	if (lfamily != AF_UNIX)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->c_fd = fd;
 	c->c_id = nextid++;
 	c->c_refs = 1;
