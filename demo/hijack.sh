@@ -16,7 +16,8 @@ say()
 	printf '\n$'
 	for a in "$@"; do
 		case $a in
-		*[!A-Za-z0-9_./=:-]*) printf " '%s'" "$a" ;;
+		*[!A-Za-z0-9_./=:-]*)
+			printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")" ;;
 		*) printf ' %s' "$a" ;;
 		esac
 	done
