@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -293,16 +294,6 @@ readdir(DIR *dirp)
 	return (struct dirent *)hdir_read(d);
 }
 
-HIJACK_EXPORT struct dirent64 *
-readdir64(DIR *dirp)
-{
-	struct hdir *d = hdir_of(dirp);
-
-	if (d == NULL)
-		return HOST(readdir64)(dirp);
-	return hdir_read(d);
-}
-
 HIJACK_EXPORT int
 readdir_r(DIR *dirp, struct dirent *entry, struct dirent **result)
 {
@@ -312,16 +303,6 @@ readdir_r(DIR *dirp, struct dirent *entry, struct dirent **result)
 		return HOST(readdir_r)(dirp, entry, result);
 	return hdir_read_r(d, (struct dirent64 *)entry,
 	    (struct dirent64 **)result);
-}
-
-HIJACK_EXPORT int
-readdir64_r(DIR *dirp, struct dirent64 *entry, struct dirent64 **result)
-{
-	struct hdir *d = hdir_of(dirp);
-
-	if (d == NULL)
-		return HOST(readdir64_r)(dirp, entry, result);
-	return hdir_read_r(d, entry, result);
 }
 
 /* ---- positions ------------------------------------------------------ */
@@ -457,54 +438,34 @@ scandirat(int dfd, const char *dir, struct dirent ***namelist,
 	    (scan_sel_t)(void (*)(void))sel, (scan_cmp_t)(void (*)(void))cmp);
 }
 
-HIJACK_EXPORT int
-scandirat64(int dfd, const char *dir, struct dirent64 ***namelist,
-    int (*sel)(const struct dirent64 *),
-    int (*cmp)(const struct dirent64 **, const struct dirent64 **))
-{
-	char buf[PATH_MAX];
-	const char *rpath;
-	const char *p = dir;
-	int rdirfd;
-
-	__asm__("" : "+r"(p));
-	if (p == NULL || p[0] == '\0' ||
-	    path_route(dfd, p, &rpath, &rdirfd, buf) == ROUTE_HOST)
-		return HOST(scandirat64)(dfd, dir, namelist, sel, cmp);
-	return scan_rump(rdirfd, rpath, namelist, sel, cmp);
-}
-
+/* glibc's scandir is scandirat(AT_FDCWD, ...) too */
 HIJACK_EXPORT int
 scandir(const char *dir, struct dirent ***namelist,
     int (*sel)(const struct dirent *),
     int (*cmp)(const struct dirent **, const struct dirent **))
 {
-	char buf[PATH_MAX];
-	const char *rpath;
-	const char *p = dir;
-	int rdirfd;
-
-	__asm__("" : "+r"(p));
-	if (p == NULL || p[0] == '\0' ||
-	    path_route(AT_FDCWD, p, &rpath, &rdirfd, buf) == ROUTE_HOST)
-		return HOST(scandir)(dir, namelist, sel, cmp);
-	return scan_rump(rdirfd, rpath, (struct dirent64 ***)namelist,
-	    (scan_sel_t)(void (*)(void))sel, (scan_cmp_t)(void (*)(void))cmp);
+	return scandirat(AT_FDCWD, dir, namelist, sel, cmp);
 }
 
-HIJACK_EXPORT int
-scandir64(const char *dir, struct dirent64 ***namelist,
-    int (*sel)(const struct dirent64 *),
-    int (*cmp)(const struct dirent64 **, const struct dirent64 **))
-{
-	char buf[PATH_MAX];
-	const char *rpath;
-	const char *p = dir;
-	int rdirfd;
-
-	__asm__("" : "+r"(p));
-	if (p == NULL || p[0] == '\0' ||
-	    path_route(AT_FDCWD, p, &rpath, &rdirfd, buf) == ROUTE_HOST)
-		return HOST(scandir64)(dir, namelist, sel, cmp);
-	return scan_rump(rdirfd, rpath, namelist, sel, cmp);
-}
+/*
+ * The *64 forms: struct dirent64 is struct dirent on x86_64 and the
+ * other LP64 ABIs, and glibc makes them aliases too.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattribute-alias"
+_Static_assert(sizeof(struct dirent) == sizeof(struct dirent64) &&
+    offsetof(struct dirent, d_name) == offsetof(struct dirent64, d_name),
+    "struct dirent64 differs from struct dirent: the *64 aliases are wrong");
+HIJACK_EXPORT struct dirent64 *readdir64(DIR *)
+    __attribute__((alias("readdir")));
+HIJACK_EXPORT int readdir64_r(DIR *, struct dirent64 *, struct dirent64 **)
+    __attribute__((alias("readdir_r")));
+HIJACK_EXPORT int scandir64(const char *, struct dirent64 ***,
+    int (*)(const struct dirent64 *),
+    int (*)(const struct dirent64 **, const struct dirent64 **))
+    __attribute__((alias("scandir")));
+HIJACK_EXPORT int scandirat64(int, const char *, struct dirent64 ***,
+    int (*)(const struct dirent64 *),
+    int (*)(const struct dirent64 **, const struct dirent64 **))
+    __attribute__((alias("scandirat")));
+#pragma GCC diagnostic pop
