@@ -202,22 +202,9 @@ make_tree()
 }
 
 @test "umask leaves errno alone when the kernel is gone" {
-	mkfifo "$TMP/go"
-	timeout 30 env LD_PRELOAD="$HIJACK_LIB" "$HJT/h_review" umask_errno \
-	    "$TMP/go" >"$TMP/out" 2>"$TMP/err" 3>&- &
-	local pid=$! i st=0
-	track_pid "$pid"
-	for i in $(seq 200); do
-		grep -q ready "$TMP/out" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q ready "$TMP/out" ||
-	    { cat "$TMP/err" >&2; fail_with "h_review did not get ready"; }
-	hj_halt
-	echo go 1<>"$TMP/go"
-	wait "$pid" || st=$?
-	[[ $st -eq 0 ]] || { cat "$TMP/err" >&2; fail_with "h_review: status $st"; }
+	hj_across_halt "$HJT/h_review" umask_errno
+	[[ $HSTATUS -eq 0 ]] ||
+	    { cat "$TMP/err" >&2; fail_with "h_review: status $HSTATUS"; }
 	fail_unless_eq "h_review umask_errno" "$(printf 'ready\nok')" "$(cat "$TMP/out")"
 }
 

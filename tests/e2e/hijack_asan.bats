@@ -530,23 +530,9 @@ True True
 }
 
 @test "asan: the server halted under a running program" {
-	local pid i st=0
-	mkfifo go
-	timeout 30 env LD_PRELOAD="$HIJACK_LIB" \
-	    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" \
-	    "$HJT/h_client" afterhalt "$TMP/go" >out 2>err 3>&- &
-	pid=$!
-	track_pid "$pid"
-	for i in $(seq 200); do
-		grep -q ready out && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q ready out || fail_with "h_client did not get ready: $(cat err)"
-	hj_halt
-	echo go 1<>go
-	wait "$pid" || st=$?
-	[[ $st == 0 ]] || fail_with "h_client: status $st: $(cat err)"
+	ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" \
+	    hj_across_halt "$HJT/h_client" afterhalt
+	[[ $HSTATUS == 0 ]] || fail_with "h_client: status $HSTATUS: $(cat "$TMP/err")"
 	fail_unless_eq "h_client afterhalt" \
-	    "$(printf 'ready\nstat: ENOTCONN\nwrite: ENOTCONN')" "$(cat out)"
+	    "$(printf 'ready\nstat: ENOTCONN\nwrite: ENOTCONN')" "$(cat "$TMP/out")"
 }

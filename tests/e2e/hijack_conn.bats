@@ -66,31 +66,12 @@ unreachable()
 	unreachable
 }
 
-# halted POLICY: h_client afterhalt under the preload opens a rump file,
-# says "ready"; we halt the server, then let it go on
+# halted: h_client afterhalt under the preload opens a rump file, says
+# "ready"; the server is halted, then it goes on (status in HSTATUS)
 halted()
 {
-	mkfifo "$TMP/go"
 	hj_server
-	# timeout itself in the background, not a subshell: killing it in
-	# teardown passes the signal on to h_client
-	timeout 30 env LD_PRELOAD="$HIJACK_LIB" "$HJT/h_client" afterhalt \
-	    "$TMP/go" >"$TMP/out" 2>"$TMP/err" 3>&- &
-	local pid=$! i
-	track_pid "$pid"
-	for i in $(seq 200); do
-		grep -q ready "$TMP/out" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q ready "$TMP/out" ||
-	    { cat "$TMP/err" >&2; fail_with "h_client did not get ready"; } ||
-	    return 1
-	hj_halt || return 1
-	# read-write open: never blocks, even if the client already left
-	echo go 1<>"$TMP/go"
-	HSTATUS=0
-	wait "$pid" || HSTATUS=$?
+	hj_across_halt "$HJT/h_client" afterhalt
 }
 
 @test "server halted under a running program: rump calls fail with ENOTCONN" {

@@ -71,6 +71,35 @@ hj_halt()
 	fail_with "rump_server $SERVER_PID did not exit after rump.halt"
 }
 
+# hj_across_halt CMD [args...]: runs `CMD args... $TMP/go` under the
+# preload (stdout in $TMP/out, stderr in $TMP/err); once CMD prints
+# "ready" the server is halted, then a line on the FIFO $TMP/go lets CMD
+# go on.  CMD's exit status is left in HSTATUS.
+hj_across_halt()
+{
+	local pid i
+	mkfifo "$TMP/go"
+	# timeout itself in the background, not a subshell: killing it in
+	# teardown passes the signal on to CMD
+	timeout 30 env LD_PRELOAD="$HIJACK_LIB" "$@" "$TMP/go" \
+	    >"$TMP/out" 2>"$TMP/err" 3>&- &
+	pid=$!
+	track_pid "$pid"
+	for i in $(seq 200); do
+		grep -q ready "$TMP/out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q ready "$TMP/out" ||
+	    { cat "$TMP/err" >&2; fail_with "$1 did not get ready"; } ||
+	    return 1
+	hj_halt || return 1
+	# read-write open: never blocks, even if CMD already left
+	echo go 1<>"$TMP/go"
+	HSTATUS=0
+	wait "$pid" || HSTATUS=$?
+}
+
 # hj CMD [args...]: runs CMD with the preload, RUMPHIJACK as currently
 # exported (unset means the default path=/rump), under a 60 s timeout so
 # that a hang fails the test instead of stopping the run (HJ_TIMEOUT
