@@ -118,29 +118,43 @@ parse_blanket(const char *v, struct hijack_cfg *c, char *err, size_t errlen)
 	}
 }
 
+/* the next item of the colon list at *p into item: 1; 0 at the end; -1
+ * for an empty or too long item */
+static int
+list_next(const char **p, char *item, size_t len)
+{
+	const char *e;
+	size_t n;
+
+	if (**p == '\0')
+		return 0;
+	e = strchr(*p, ':');
+	n = e != NULL ? (size_t)(e - *p) : strlen(*p);
+	if (n == 0 || n >= len)
+		return -1;
+	memcpy(item, *p, n);
+	item[n] = '\0';
+	*p = e != NULL ? e + 1 : *p + n;
+	return 1;
+}
+
 static int
 parse_socket(const char *v, struct hijack_cfg *c, char *err, size_t errlen)
 {
 	char item[32];
-	const char *p = v, *e;
-	size_t n, i;
-	bool first = true, on;
+	const char *p = v;
+	size_t i;
+	bool first, on;
+	int r;
 
-	for (; *p != '\0'; p = e != NULL ? e + 1 : p + n, first = false) {
-		e = strchr(p, ':');
-		n = e != NULL ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || n >= sizeof(item))
-			return cfgerr(err, errlen, "socket=%s: bad item", v);
-		memcpy(item, p, n);
-		item[n] = '\0';
+	for (first = true; (r = list_next(&p, item, sizeof(item))) > 0;
+	    first = false) {
 		if (strcmp(item, "all") == 0) {
 			if (!first)
 				return cfgerr(err, errlen, "socket=%s: \"all\" "
 				    "must come first", v);
 			for (i = 0; i < sizeof(c->sockets); i++)
 				c->sockets[i] = true;
-			if (e == NULL)
-				break;
 			continue;
 		}
 		on = strncmp(item, "no", 2) != 0 || strcmp(item, "none") == 0;
@@ -151,10 +165,8 @@ parse_socket(const char *v, struct hijack_cfg *c, char *err, size_t errlen)
 			return cfgerr(err, errlen, "socket=%s: unknown protocol "
 			    "family \"%s\"", v, item);
 		c->sockets[families[i].family] = on;
-		if (e == NULL)
-			break;
 	}
-	return 0;
+	return r < 0 ? cfgerr(err, errlen, "socket=%s: bad item", v) : 0;
 }
 
 static int
@@ -166,33 +178,26 @@ parse_vfs(const char *v, struct hijack_cfg *c, char *err, size_t errlen)
 		{ "fhcalls", HIJACK_VFS_FHCALLS },
 	};
 	char item[32];
-	const char *p = v, *e;
-	size_t n, i;
+	const char *p = v;
+	size_t i;
 	bool on;
+	int r;
 
-	for (; *p != '\0'; p = e != NULL ? e + 1 : p + n) {
-		e = strchr(p, ':');
-		n = e != NULL ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || n >= sizeof(item))
-			return cfgerr(err, errlen, "vfs=%s: bad item", v);
-		memcpy(item, p, n);
-		item[n] = '\0';
+	while ((r = list_next(&p, item, sizeof(item))) > 0) {
 		if (strcmp(item, "all") == 0) {
 			c->vfs = ~0u;
-		} else {
-			on = strncmp(item, "no", 2) != 0;
-			for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-				if (strcmp(on ? item : item + 2, calls[i].n) == 0)
-					break;
-			if (i == sizeof(calls) / sizeof(calls[0]))
-				return cfgerr(err, errlen, "vfs=%s: unknown call "
-				    "group \"%s\"", v, item);
-			c->vfs = on ? c->vfs | calls[i].bit : c->vfs & ~calls[i].bit;
+			continue;
 		}
-		if (e == NULL)
-			break;
+		on = strncmp(item, "no", 2) != 0;
+		for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+			if (strcmp(on ? item : item + 2, calls[i].n) == 0)
+				break;
+		if (i == sizeof(calls) / sizeof(calls[0]))
+			return cfgerr(err, errlen, "vfs=%s: unknown call "
+			    "group \"%s\"", v, item);
+		c->vfs = on ? c->vfs | calls[i].bit : c->vfs & ~calls[i].bit;
 	}
-	return 0;
+	return r < 0 ? cfgerr(err, errlen, "vfs=%s: bad item", v) : 0;
 }
 
 static int
