@@ -225,14 +225,13 @@ hdir_read_r(struct hdir *d, struct dirent64 *entry, struct dirent64 **result)
 HIJACK_EXPORT DIR *
 opendir(const char *name)
 {
-	char buf[PATH_MAX];
 	const char *rpath;
 	const char *p = name;
 	int rdirfd;
 
 	__asm__("" : "+r"(p));	/* declared nonnull; NULL goes to libc */
 	if (p == NULL || p[0] == '\0' ||
-	    path_route(AT_FDCWD, p, &rpath, &rdirfd, buf) == ROUTE_HOST)
+	    path_route(AT_FDCWD, p, &rpath, &rdirfd) == ROUTE_HOST)
 		return HOST(opendir)(name);
 	return (DIR *)hdir_openrump(rdirfd, rpath);
 }
@@ -425,14 +424,13 @@ scandirat(int dfd, const char *dir, struct dirent ***namelist,
     int (*sel)(const struct dirent *),
     int (*cmp)(const struct dirent **, const struct dirent **))
 {
-	char buf[PATH_MAX];
 	const char *rpath;
 	const char *p = dir;
 	int rdirfd;
 
 	__asm__("" : "+r"(p));
 	if (p == NULL || p[0] == '\0' ||
-	    path_route(dfd, p, &rpath, &rdirfd, buf) == ROUTE_HOST)
+	    path_route(dfd, p, &rpath, &rdirfd) == ROUTE_HOST)
 		return HOST(scandirat)(dfd, dir, namelist, sel, cmp);
 	return scan_rump(rdirfd, rpath, (struct dirent64 ***)namelist,
 	    (scan_sel_t)(void (*)(void))sel, (scan_cmp_t)(void (*)(void))cmp);

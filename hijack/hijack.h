@@ -174,21 +174,21 @@ enum route { ROUTE_HOST = 0, ROUTE_RUMP = 1 };
 /*
  * Where path, relative to dirfd (a program descriptor or AT_FDCWD),
  * goes.  ROUTE_RUMP: *rpath is what to hand the kernel (prefix
- * stripped for path=, unchanged for blanket= or relative paths; it may
- * point into buf, PATH_MAX bytes) and *rdirfd the kernel's dirfd
+ * stripped for path=, unchanged for blanket= or relative paths; it
+ * points into path, or is "/") and *rdirfd the kernel's dirfd
  * (AT_FDCWD or the translated descriptor).  ROUTE_HOST: *rpath = path,
  * *rdirfd = dirfd.  An absolute path ignores dirfd; a relative one goes
  * where dirfd (or, for AT_FDCWD, the cwd) is.  NULL path: host.
  */
 enum route path_route(int dirfd, const char *path, const char **rpath,
-    int *rdirfd, char *buf);
+    int *rdirfd);
 /* the same for a path relative to the cwd */
 static inline enum route
-path_route_cwd(const char *path, const char **rpath, char *buf)
+path_route_cwd(const char *path, const char **rpath)
 {
 	int d;
 
-	return path_route(-100 /* AT_FDCWD */, path, rpath, &d, buf);
+	return path_route(-100 /* AT_FDCWD */, path, rpath, &d);
 }
 /* the cwd is in the rump kernel */
 extern bool pwdinrump;

@@ -59,13 +59,11 @@ blanketed(const char *path)
 }
 
 enum route
-path_route(int dirfd, const char *path, const char **rpath, int *rdirfd,
-    char *buf)
+path_route(int dirfd, const char *path, const char **rpath, int *rdirfd)
 {
 	const char *k;
 	int r;
 
-	(void)buf;
 	*rpath = path;
 	*rdirfd = dirfd;
 	if (path == NULL || !hijack_on())
@@ -114,10 +112,9 @@ path_fromrump(const char *kpath, char *out, size_t outlen)
 HIJACK_EXPORT int
 chdir(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_HOST) {
+	if (path_route_cwd(path, &rp) == ROUTE_HOST) {
 		if (HOST(chdir)(path) == -1)
 			return -1;
 		pwdinrump = false;

@@ -87,15 +87,15 @@ maybenull(const char *p)
  * host's to fail with EFAULT.
  */
 static int
-route2(int d1, const char *p1, const char **r1, int *rd1, char *b1,
-    int d2, const char *p2, const char **r2, int *rd2, char *b2)
+route2(int d1, const char *p1, const char **r1, int *rd1,
+    int d2, const char *p2, const char **r2, int *rd2)
 {
 	enum route a, b;
 
 	if (maybenull(p1) == NULL || maybenull(p2) == NULL)
 		return ROUTE_HOST;
-	a = path_route(d1, p1, r1, rd1, b1);
-	b = path_route(d2, p2, r2, rd2, b2);
+	a = path_route(d1, p1, r1, rd1);
+	b = path_route(d2, p2, r2, rd2);
 	if (a != b)
 		return seterr(EXDEV);
 	return a;
@@ -116,7 +116,6 @@ rump_open(int rd, const char *rp, int flags, mode_t mode)
 HIJACK_EXPORT int
 open(const char *path, int flags, ...)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 	mode_t mode = 0;
@@ -127,7 +126,7 @@ open(const char *path, int flags, ...)
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_open(rd, rp, flags, mode);
 	return fd_hostnew(HOST(open)(path, flags, mode));
 }
@@ -137,7 +136,6 @@ HIJACK_EXPORT int open64(const char *, int, ...)
 HIJACK_EXPORT int
 openat(int dirfd, const char *path, int flags, ...)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 	mode_t mode = 0;
@@ -148,7 +146,7 @@ openat(int dirfd, const char *path, int flags, ...)
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_open(rd, rp, flags, mode);
 	return fd_hostnew(HOST(openat)(dirfd, path, flags, mode));
 }
@@ -158,11 +156,10 @@ HIJACK_EXPORT int openat64(int, const char *, int, ...)
 HIJACK_EXPORT int
 creat(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_open(rd, rp, O_CREAT | O_WRONLY | O_TRUNC, mode);
 	return fd_hostnew(HOST(creat)(path, mode));
 }
@@ -176,12 +173,11 @@ HIJACK_EXPORT int creat64(const char *, mode_t)
 HIJACK_EXPORT int
 __open_2(const char *path, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
 	if (!__OPEN_NEEDS_MODE(flags) &&
-	    path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	    path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_open(rd, rp, flags, 0);
 	return fd_hostnew(HOST(__open_2)(path, flags));
 }
@@ -191,12 +187,11 @@ HIJACK_EXPORT int __open64_2(const char *, int)
 HIJACK_EXPORT int
 __openat_2(int dirfd, const char *path, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
 	if (!__OPEN_NEEDS_MODE(flags) &&
-	    path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	    path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_open(rd, rp, flags, 0);
 	return fd_hostnew(HOST(__openat_2)(dirfd, path, flags));
 }
@@ -217,11 +212,10 @@ HIJACK_EXPORT int __openat64_2(int, const char *, int)
 static __attribute__((noinline)) int
 stat_rump(int dirfd, const char *path, struct stat *st, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) != ROUTE_RUMP)
 		return STAT_HOST;
 	return rump_sys_fstatat(rd, rp, st, flags);
 }
@@ -231,11 +225,10 @@ stat_rump(int dirfd, const char *path, struct stat *st, int flags)
 static int
 xstat_rump(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) != ROUTE_RUMP)
 		return STAT_HOST;
 	if (!STATVER_OK(ver))
 		return seterr(EINVAL);
@@ -331,11 +324,10 @@ static __attribute__((noinline)) int
 statx_rump(int dirfd, const char *restrict path, int flags, unsigned int mask,
     struct statx *restrict stx)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) != ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) != ROUTE_RUMP)
 		return STAT_HOST;
 	return rump_sys_statx(rd, rp, flags, mask, stx);
 }
@@ -357,11 +349,10 @@ statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
 HIJACK_EXPORT int
 mkdir(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_mkdirat(rd, rp, mode);
 	return HOST(mkdir)(path, mode);
 }
@@ -369,11 +360,10 @@ mkdir(const char *path, mode_t mode)
 HIJACK_EXPORT int
 mkdirat(int dirfd, const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_mkdirat(rd, rp, mode);
 	return HOST(mkdirat)(dirfd, path, mode);
 }
@@ -381,11 +371,10 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 HIJACK_EXPORT int
 rmdir(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_unlinkat(rd, rp, AT_REMOVEDIR);
 	return HOST(rmdir)(path);
 }
@@ -393,11 +382,10 @@ rmdir(const char *path)
 HIJACK_EXPORT int
 unlink(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_unlinkat(rd, rp, 0);
 	return HOST(unlink)(path);
 }
@@ -405,11 +393,10 @@ unlink(const char *path)
 HIJACK_EXPORT int
 unlinkat(int dirfd, const char *path, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_unlinkat(rd, rp, flags);
 	return HOST(unlinkat)(dirfd, path, flags);
 }
@@ -417,12 +404,11 @@ unlinkat(int dirfd, const char *path, int flags)
 HIJACK_EXPORT int
 rename(const char *from, const char *to)
 {
-	char b1[PATH_MAX], b2[PATH_MAX];
 	const char *r1, *r2;
 	int d1, d2;
 
-	switch (route2(AT_FDCWD, from, &r1, &d1, b1,
-	    AT_FDCWD, to, &r2, &d2, b2)) {
+	switch (route2(AT_FDCWD, from, &r1, &d1,
+	    AT_FDCWD, to, &r2, &d2)) {
 	case ROUTE_RUMP:
 		return rump_sys_renameat(d1, r1, d2, r2);
 	case ROUTE_HOST:
@@ -435,11 +421,10 @@ rename(const char *from, const char *to)
 HIJACK_EXPORT int
 renameat(int fromfd, const char *from, int tofd, const char *to)
 {
-	char b1[PATH_MAX], b2[PATH_MAX];
 	const char *r1, *r2;
 	int d1, d2;
 
-	switch (route2(fromfd, from, &r1, &d1, b1, tofd, to, &r2, &d2, b2)) {
+	switch (route2(fromfd, from, &r1, &d1, tofd, to, &r2, &d2)) {
 	case ROUTE_RUMP:
 		return rump_sys_renameat(d1, r1, d2, r2);
 	case ROUTE_HOST:
@@ -453,11 +438,10 @@ HIJACK_EXPORT int
 renameat2(int fromfd, const char *from, int tofd, const char *to,
     unsigned int flags)
 {
-	char b1[PATH_MAX], b2[PATH_MAX];
 	const char *r1, *r2;
 	int d1, d2;
 
-	switch (route2(fromfd, from, &r1, &d1, b1, tofd, to, &r2, &d2, b2)) {
+	switch (route2(fromfd, from, &r1, &d1, tofd, to, &r2, &d2)) {
 	case ROUTE_RUMP:
 		return rump_sys_renameat2(d1, r1, d2, r2, flags);
 	case ROUTE_HOST:
@@ -470,12 +454,11 @@ renameat2(int fromfd, const char *from, int tofd, const char *to,
 HIJACK_EXPORT int
 link(const char *from, const char *to)
 {
-	char b1[PATH_MAX], b2[PATH_MAX];
 	const char *r1, *r2;
 	int d1, d2;
 
-	switch (route2(AT_FDCWD, from, &r1, &d1, b1,
-	    AT_FDCWD, to, &r2, &d2, b2)) {
+	switch (route2(AT_FDCWD, from, &r1, &d1,
+	    AT_FDCWD, to, &r2, &d2)) {
 	case ROUTE_RUMP:
 		return rump_sys_linkat(d1, r1, d2, r2, 0);
 	case ROUTE_HOST:
@@ -488,11 +471,10 @@ link(const char *from, const char *to)
 HIJACK_EXPORT int
 linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 {
-	char b1[PATH_MAX], b2[PATH_MAX];
 	const char *r1, *r2;
 	int d1, d2;
 
-	switch (route2(fromfd, from, &r1, &d1, b1, tofd, to, &r2, &d2, b2)) {
+	switch (route2(fromfd, from, &r1, &d1, tofd, to, &r2, &d2)) {
 	case ROUTE_RUMP:
 		return rump_sys_linkat(d1, r1, d2, r2, flags);
 	case ROUTE_HOST:
@@ -506,11 +488,10 @@ linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 HIJACK_EXPORT int
 symlink(const char *target, const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_symlinkat(target, rd, rp);
 	return HOST(symlink)(target, path);
 }
@@ -518,11 +499,10 @@ symlink(const char *target, const char *path)
 HIJACK_EXPORT int
 symlinkat(const char *target, int dirfd, const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_symlinkat(target, rd, rp);
 	return HOST(symlinkat)(target, dirfd, path);
 }
@@ -530,11 +510,10 @@ symlinkat(const char *target, int dirfd, const char *path)
 static __attribute__((noinline)) ssize_t
 readlink_slow(const char *restrict path, char *restrict out, size_t len)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_readlinkat(rd, rp, out, len);
 	return HOST(readlink)(path, out, len);
 }
@@ -551,11 +530,10 @@ static __attribute__((noinline)) ssize_t
 readlinkat_slow(int dirfd, const char *restrict path, char *restrict out,
     size_t len)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_readlinkat(rd, rp, out, len);
 	return HOST(readlinkat)(dirfd, path, out, len);
 }
@@ -572,11 +550,10 @@ readlinkat(int dirfd, const char *restrict path, char *restrict out,
 HIJACK_EXPORT ssize_t
 __readlink_chk(const char *path, char *out, size_t len, size_t outlen)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP) {
 		if (len > outlen)
 			__chk_fail();
 		return rump_sys_readlinkat(rd, rp, out, len);
@@ -588,11 +565,10 @@ HIJACK_EXPORT ssize_t
 __readlinkat_chk(int dirfd, const char *path, char *out, size_t len,
     size_t outlen)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP) {
 		if (len > outlen)
 			__chk_fail();
 		return rump_sys_readlinkat(rd, rp, out, len);
@@ -605,11 +581,10 @@ __readlinkat_chk(int dirfd, const char *path, char *out, size_t len,
 HIJACK_EXPORT int
 chmod(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_fchmodat(rd, rp, mode, 0);
 	return HOST(chmod)(path, mode);
 }
@@ -617,11 +592,10 @@ chmod(const char *path, mode_t mode)
 HIJACK_EXPORT int
 fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP) {
 		/* glibc's own check: the kernel would take AT_EMPTY_PATH */
 		if (flags != 0 && flags != AT_SYMLINK_NOFOLLOW)
 			return seterr(EINVAL);
@@ -633,11 +607,10 @@ fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 HIJACK_EXPORT int
 lchmod(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_fchmodat(rd, rp, mode, AT_SYMLINK_NOFOLLOW);
 	return HOST(lchmod)(path, mode);
 }
@@ -645,11 +618,10 @@ lchmod(const char *path, mode_t mode)
 HIJACK_EXPORT int
 chown(const char *path, uid_t uid, gid_t gid)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_fchownat(rd, rp, uid, gid, 0);
 	return HOST(chown)(path, uid, gid);
 }
@@ -657,11 +629,10 @@ chown(const char *path, uid_t uid, gid_t gid)
 HIJACK_EXPORT int
 lchown(const char *path, uid_t uid, gid_t gid)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_fchownat(rd, rp, uid, gid,
 		    AT_SYMLINK_NOFOLLOW);
 	return HOST(lchown)(path, uid, gid);
@@ -670,11 +641,10 @@ lchown(const char *path, uid_t uid, gid_t gid)
 HIJACK_EXPORT int
 fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_fchownat(rd, rp, uid, gid, flags);
 	return HOST(fchownat)(dirfd, path, uid, gid, flags);
 }
@@ -682,11 +652,10 @@ fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 HIJACK_EXPORT int
 truncate(const char *path, off_t len)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_truncate(rp, len);
 	return HOST(truncate)(path, len);
 }
@@ -696,11 +665,10 @@ HIJACK_EXPORT int truncate64(const char *, off64_t)
 static __attribute__((noinline)) int
 access_slow(const char *path, int mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, 0);
 	return HOST(access)(path, mode);
 }
@@ -716,11 +684,10 @@ access(const char *path, int mode)
 HIJACK_EXPORT int
 euidaccess(const char *path, int mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, AT_EACCESS);
 	return HOST(euidaccess)(path, mode);
 }
@@ -728,11 +695,10 @@ euidaccess(const char *path, int mode)
 HIJACK_EXPORT int
 eaccess(const char *path, int mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, AT_EACCESS);
 	return HOST(eaccess)(path, mode);
 }
@@ -740,11 +706,10 @@ eaccess(const char *path, int mode)
 static __attribute__((noinline)) int
 faccessat_slow(int dirfd, const char *path, int mode, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_faccessat2(rd, rp, mode, flags);
 	return HOST(faccessat)(dirfd, path, mode, flags);
 }
@@ -778,12 +743,11 @@ tv_tots(const struct timeval tv[2], struct timespec ts[2])
 HIJACK_EXPORT int
 utime(const char *path, const struct utimbuf *times)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 	struct timespec ts[2];
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP) {
 		if (times == NULL)
 			return rump_sys_utimensat(rd, rp, NULL, 0);
 		ts[0].tv_sec = times->actime;
@@ -810,11 +774,10 @@ rump_utimes(int rd, const char *rp, const struct timeval tv[2], int flags)
 HIJACK_EXPORT int
 utimes(const char *path, const struct timeval tv[2])
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_utimes(rd, rp, tv, 0);
 	return HOST(utimes)(path, tv);
 }
@@ -822,11 +785,10 @@ utimes(const char *path, const struct timeval tv[2])
 HIJACK_EXPORT int
 lutimes(const char *path, const struct timeval tv[2])
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_utimes(rd, rp, tv, AT_SYMLINK_NOFOLLOW);
 	return HOST(lutimes)(path, tv);
 }
@@ -835,7 +797,6 @@ lutimes(const char *path, const struct timeval tv[2])
 HIJACK_EXPORT int
 futimesat(int dirfd, const char *path, const struct timeval tv[2])
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
@@ -843,7 +804,7 @@ futimesat(int dirfd, const char *path, const struct timeval tv[2])
 		hijack_ensure();
 		if ((rd = fd_torump(dirfd)) >= 0)
 			return rump_utimes(rd, NULL, tv, 0);
-	} else if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	} else if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_utimes(rd, rp, tv, 0);
 	return HOST(futimesat)(dirfd, path, tv);
 }
@@ -856,11 +817,10 @@ futimesat(int dirfd, const char *path, const struct timeval tv[2])
 HIJACK_EXPORT int
 utimensat(int dirfd, const char *path, const struct timespec ts[2], int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_utimensat(rd, rp, ts, flags);
 	return HOST(utimensat)(dirfd, path, ts, flags);
 }
@@ -870,11 +830,10 @@ utimensat(int dirfd, const char *path, const struct timespec ts[2], int flags)
 HIJACK_EXPORT int
 statfs(const char *path, struct statfs *sf)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_statfs(rp, sf);
 	return HOST(statfs)(path, sf);
 }
@@ -882,11 +841,10 @@ statfs(const char *path, struct statfs *sf)
 HIJACK_EXPORT int
 statfs64(const char *path, struct statfs64 *sf)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_statfs(rp, (struct statfs *)sf);
 	return HOST(statfs64)(path, sf);
 }
@@ -926,11 +884,10 @@ rump_statvfs(const char *rp, struct statvfs *sv)
 HIJACK_EXPORT int
 statvfs(const char *restrict path, struct statvfs *restrict sv)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_statvfs(rp, sv);
 	return HOST(statvfs)(path, sv);
 }
@@ -938,11 +895,10 @@ statvfs(const char *restrict path, struct statvfs *restrict sv)
 HIJACK_EXPORT int
 statvfs64(const char *restrict path, struct statvfs64 *restrict sv)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_statvfs(rp, (struct statvfs *)sv);
 	return HOST(statvfs64)(path, sv);
 }
@@ -1023,14 +979,13 @@ pathconf_fs(int name, const struct statfs *sf, unsigned int mode)
 HIJACK_EXPORT long
 pathconf(const char *path, int name)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd, k;
 	struct statfs sf;
 	struct stat st = { 0 };
 	long v;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) != ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) != ROUTE_RUMP)
 		return HOST(pathconf)(path, name);
 	if ((k = pathconf_fixed(name, &v)) != 0)
 		return k > 0 ? v : seterr(EINVAL);
@@ -1045,11 +1000,10 @@ pathconf(const char *path, int name)
 HIJACK_EXPORT int
 chroot(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_chroot(rp);
 	return HOST(chroot)(path);
 }
@@ -1059,11 +1013,10 @@ HIJACK_EXPORT int
 mount(const char *source, const char *target, const char *fstype,
     unsigned long flags, const void *data)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, target, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, target, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_mount(source, rp, fstype, flags, data);
 	return HOST(mount)(source, target, fstype, flags, data);
 }
@@ -1071,11 +1024,10 @@ mount(const char *source, const char *target, const char *fstype,
 HIJACK_EXPORT int
 umount(const char *target)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, target, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, target, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_umount2(rp, 0);
 	return HOST(umount)(target);
 }
@@ -1083,11 +1035,10 @@ umount(const char *target)
 HIJACK_EXPORT int
 umount2(const char *target, int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, target, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, target, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_umount2(rp, flags);
 	return HOST(umount2)(target, flags);
 }
@@ -1097,11 +1048,10 @@ umount2(const char *target, int flags)
 HIJACK_EXPORT int
 mknod(const char *path, mode_t mode, dev_t dev)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP) {
 		if (!DEV_OK(dev))
 			return seterr(EINVAL);
 		return rump_sys_mknodat(rd, rp, mode, dev);
@@ -1112,11 +1062,10 @@ mknod(const char *path, mode_t mode, dev_t dev)
 HIJACK_EXPORT int
 mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP) {
 		if (!DEV_OK(dev))
 			return seterr(EINVAL);
 		return rump_sys_mknodat(rd, rp, mode, dev);
@@ -1127,11 +1076,10 @@ mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 HIJACK_EXPORT int
 mkfifo(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_mknodat(rd, rp, mode | S_IFIFO, 0);
 	return HOST(mkfifo)(path, mode);
 }
@@ -1139,11 +1087,10 @@ mkfifo(const char *path, mode_t mode)
 HIJACK_EXPORT int
 mkfifoat(int dirfd, const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP)
 		return rump_sys_mknodat(rd, rp, mode | S_IFIFO, 0);
 	return HOST(mkfifoat)(dirfd, path, mode);
 }
@@ -1151,11 +1098,10 @@ mkfifoat(int dirfd, const char *path, mode_t mode)
 HIJACK_EXPORT int
 __xmknod(int ver, const char *path, mode_t mode, dev_t *dev)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(AT_FDCWD, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(AT_FDCWD, path, &rp, &rd) == ROUTE_RUMP) {
 		if (!MKNODVER_OK(ver) || !DEV_OK(*dev))
 			return seterr(EINVAL);
 		return rump_sys_mknodat(rd, rp, mode, *dev);
@@ -1166,11 +1112,10 @@ __xmknod(int ver, const char *path, mode_t mode, dev_t *dev)
 HIJACK_EXPORT int
 __xmknodat(int ver, int dirfd, const char *path, mode_t mode, dev_t *dev)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 	int rd;
 
-	if (path_route(dirfd, path, &rp, &rd, buf) == ROUTE_RUMP) {
+	if (path_route(dirfd, path, &rp, &rd) == ROUTE_RUMP) {
 		if (!MKNODVER_OK(ver) || !DEV_OK(*dev))
 			return seterr(EINVAL);
 		return rump_sys_mknodat(rd, rp, mode, *dev);
@@ -1203,10 +1148,9 @@ rump_noxattr(const char *rp, bool follow, bool list)
 HIJACK_EXPORT ssize_t
 getxattr(const char *path, const char *name, void *value, size_t size)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_noxattr(rp, true, false);
 	return HOST(getxattr)(path, name, value, size);
 }
@@ -1214,10 +1158,9 @@ getxattr(const char *path, const char *name, void *value, size_t size)
 HIJACK_EXPORT ssize_t
 lgetxattr(const char *path, const char *name, void *value, size_t size)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_noxattr(rp, false, false);
 	return HOST(lgetxattr)(path, name, value, size);
 }
@@ -1226,10 +1169,9 @@ HIJACK_EXPORT int
 setxattr(const char *path, const char *name, const void *value, size_t size,
     int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return (int)rump_noxattr(rp, true, false);
 	return HOST(setxattr)(path, name, value, size, flags);
 }
@@ -1238,10 +1180,9 @@ HIJACK_EXPORT int
 lsetxattr(const char *path, const char *name, const void *value, size_t size,
     int flags)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return (int)rump_noxattr(rp, false, false);
 	return HOST(lsetxattr)(path, name, value, size, flags);
 }
@@ -1249,10 +1190,9 @@ lsetxattr(const char *path, const char *name, const void *value, size_t size,
 HIJACK_EXPORT ssize_t
 listxattr(const char *path, char *list, size_t size)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_noxattr(rp, true, true);
 	return HOST(listxattr)(path, list, size);
 }
@@ -1260,10 +1200,9 @@ listxattr(const char *path, char *list, size_t size)
 HIJACK_EXPORT ssize_t
 llistxattr(const char *path, char *list, size_t size)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_noxattr(rp, false, true);
 	return HOST(llistxattr)(path, list, size);
 }
@@ -1271,10 +1210,9 @@ llistxattr(const char *path, char *list, size_t size)
 HIJACK_EXPORT int
 removexattr(const char *path, const char *name)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return (int)rump_noxattr(rp, true, false);
 	return HOST(removexattr)(path, name);
 }
@@ -1282,10 +1220,9 @@ removexattr(const char *path, const char *name)
 HIJACK_EXPORT int
 lremovexattr(const char *path, const char *name)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	if (path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	if (path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return (int)rump_noxattr(rp, false, false);
 	return HOST(lremovexattr)(path, name);
 }
@@ -1466,11 +1403,10 @@ done:
 HIJACK_EXPORT char *
 realpath(const char *restrict path, char *restrict resolved)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
 	if (path != NULL && path[0] != '\0' &&
-	    path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	    path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_realpath(rp, resolved);
 	return HOST(realpath)(path, resolved);
 }
@@ -1478,11 +1414,10 @@ realpath(const char *restrict path, char *restrict resolved)
 HIJACK_EXPORT char *
 __realpath_chk(const char *path, char *resolved, size_t resolvedlen)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
 	if (path != NULL && path[0] != '\0' &&
-	    path_route_cwd(path, &rp, buf) == ROUTE_RUMP) {
+	    path_route_cwd(path, &rp) == ROUTE_RUMP) {
 		if (resolvedlen < PATH_MAX)
 			__chk_fail();
 		return rump_realpath(rp, resolved);
@@ -1493,11 +1428,10 @@ __realpath_chk(const char *path, char *resolved, size_t resolvedlen)
 HIJACK_EXPORT char *
 canonicalize_file_name(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
 	if (maybenull(path) != NULL && path[0] != '\0' &&
-	    path_route_cwd(path, &rp, buf) == ROUTE_RUMP)
+	    path_route_cwd(path, &rp) == ROUTE_RUMP)
 		return rump_realpath(rp, NULL);
 	return HOST(canonicalize_file_name)(path);
 }
@@ -1518,7 +1452,6 @@ tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
 {
 	static const char letters[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	char buf[PATH_MAX];
 	const char *rp;
 	size_t len = strlen(tmpl);
 	uint64_t v;
@@ -1535,7 +1468,7 @@ tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
 		for (int j = 0; j < 6; j++, v /= 62)
 			x[j] = letters[v % 62];
 		/* rp points into tmpl (or is tmpl): the letters are in it */
-		path_route_cwd(tmpl, &rp, buf);
+		path_route_cwd(tmpl, &rp);
 		rd = AT_FDCWD;
 		/* success after a collision: errno as it was, like glibc */
 		if (dir) {
@@ -1560,10 +1493,9 @@ tmp_make(char *tmpl, int suffixlen, int flags, bool dir)
 static bool
 path_route_rump(const char *path)
 {
-	char buf[PATH_MAX];
 	const char *rp;
 
-	return path_route_cwd(path, &rp, buf) == ROUTE_RUMP;
+	return path_route_cwd(path, &rp) == ROUTE_RUMP;
 }
 
 HIJACK_EXPORT int

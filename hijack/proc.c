@@ -348,11 +348,10 @@ exec_rumpat(int rdirfd, const char *rpath, int atflags, char *const argv[],
 static int
 proc_execve(const char *path, char *const argv[], char *const envp[])
 {
-	char buf[PATH_MAX];
 	const char *rpath;
 	int rdirfd;
 
-	if (path_route(AT_FDCWD, path, &rpath, &rdirfd, buf) == ROUTE_RUMP)
+	if (path_route(AT_FDCWD, path, &rpath, &rdirfd) == ROUTE_RUMP)
 		return exec_rumpat(rdirfd, rpath, 0, argv, envp);
 	return exec_keep(path, argv, envp);
 }
@@ -579,7 +578,7 @@ HIJACK_EXPORT int
 execveat(int dirfd, const char *path, char *const argv[],
     char *const envp[], int flags)
 {
-	char buf[PATH_MAX], hpath[PATH_MAX + 32];
+	char hpath[PATH_MAX + 32];
 	const char *rpath;
 	struct stat st;
 	int rdirfd;
@@ -597,7 +596,7 @@ execveat(int dirfd, const char *path, char *const argv[],
 	}
 	if (path[0] != '/' && dirfd != AT_FDCWD && fd_isown(dirfd))
 		return seterr(EBADF);
-	if (path_route(dirfd, path, &rpath, &rdirfd, buf) == ROUTE_RUMP)
+	if (path_route(dirfd, path, &rpath, &rdirfd) == ROUTE_RUMP)
 		return exec_rumpat(rdirfd, rpath, flags, argv, envp);
 	if ((flags & AT_SYMLINK_NOFOLLOW) != 0 &&
 	    HOST(fstatat)(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&

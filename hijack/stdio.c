@@ -374,13 +374,12 @@ fmode_seekend(const struct fmode *m, int fd)
 HIJACK_EXPORT FILE *
 fopen(const char *path, const char *mode)
 {
-	char buf[PATH_MAX];
 	const char *rpath;
 	struct fmode m;
 	struct hck *ck;
 	int fd, e;
 
-	if (path_route_cwd(path, &rpath, buf) == ROUTE_HOST)
+	if (path_route_cwd(path, &rpath) == ROUTE_HOST)
 		return HOST(fopen)(path, mode);
 	if (fmode_fopen(mode, &m) == -1)
 		return NULL;
@@ -603,7 +602,6 @@ reopen_libc(const char *path, const char *mode, FILE *fp, int oldfd)
 HIJACK_EXPORT FILE *
 freopen(const char *path, const char *mode, FILE *fp)
 {
-	char buf[PATH_MAX];
 	const char *rpath;
 	struct hck *ck;
 	int oldfd;
@@ -615,7 +613,7 @@ freopen(const char *path, const char *mode, FILE *fp)
 	ck = ck_find(fp);
 	oldfd = ck != NULL ? ck->fd : fp->_fileno;
 	if (path != NULL)
-		torump = path_route_cwd(path, &rpath, buf) == ROUTE_RUMP;
+		torump = path_route_cwd(path, &rpath) == ROUTE_RUMP;
 	else
 		torump = oldfd >= 0 && fd_isrump(oldfd);
 	if (ck != NULL)
