@@ -178,8 +178,8 @@ call_reset_reader(void)
 
 /* hands one complete frame to its waiter; takes body (blen bytes) */
 static int
-call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen, int *sigs,
-    int *nsig)
+call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen,
+    unsigned gen, bool placed, int *sigs, int *nsig)
 {
 	struct waiter *w;
 
@@ -193,11 +193,11 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen, int *sigs,
 	}
 	pthread_mutex_lock(&cli.mtx);
 	TAILQ_FOREACH(w, &cli.waiters, w_link) {
-		if (w->w_reqid == h->reqid && w->w_gen == rd.gen && !w->w_done)
+		if (w->w_reqid == h->reqid && w->w_gen == gen && !w->w_done)
 			break;
 	}
 	/* placed bytes count only for the buffers they went to */
-	if (w != NULL && rd.isplaced && (rd.dst == NULL || w->w_dst != rd.dst))
+	if (w != NULL && placed && (rd.dst == NULL || w->w_dst != rd.dst))
 		w = NULL;
 	if (w != NULL) {
 		/* the reply can overtake the sender's own bookkeeping */
@@ -205,8 +205,8 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen, int *sigs,
 		w->w_hdr = *h;
 		w->w_body = body;
 		w->w_blen = blen;
-		w->w_isplaced = rd.isplaced;
-		w->w_placed = rd.placed;
+		w->w_isplaced = placed;
+		w->w_placed = placed ? rd.placed : 0;
 		w->w_done = true;
 		w->w_seq++;
 		if (w != rd_self)
@@ -353,7 +353,8 @@ call_parse(int *sigs, int *nsig)
 		if (rd.have < rd.need)
 			return 0;
 		rd.inframe = false;
-		error = call_dispatch(&rd.hdr, rd.body, rd.need, sigs, nsig);
+		error = call_dispatch(&rd.hdr, rd.body, rd.need, rd.gen,
+		    rd.isplaced, sigs, nsig);
 		rd.body = NULL;
 		rd.dst = NULL;
 		rd.isplaced = false;
@@ -461,6 +462,119 @@ call_pump(int fd, unsigned gen)
 	return error;
 }
 
+static void call_intr(struct waiter *w);
+static bool call_tmo(struct waiter *w, long max, struct timespec *ts);
+static bool call_sigwaiting(const sigset_t *orig);
+
+/*
+ * The reader's share of a lane: every frame in the reply ring, handed
+ * out as call_pump does.  *sock: the server wrote to the socket since we
+ * last looked; *inframe: a frame is half read from the socket.  Returns
+ * the frames delivered, or -errno for a lane that cannot be.
+ */
+static int
+call_lanepump(struct clane *l, unsigned gen, bool *sock, bool *inframe)
+{
+	int sigs[RD_MAXSIG], nsig = 0, n = 0, rc;
+	struct sp_hdr h;
+	uint8_t *body;
+	uint32_t ss;
+	bool live;
+
+	pthread_mutex_lock(&rd_mtx);
+	pthread_mutex_lock(&cli.mtx);
+	live = cli.gen == gen && cli.state == CONN_UP;
+	pthread_mutex_unlock(&cli.mtx);
+	*sock = *inframe = false;
+	while (live && (rc = lane_get(&l->l_in, &h, &body)) != 0) {
+		if (rc < 0 || call_dispatch(&h, body, h.len - SP_HDRSIZE, gen,
+		    false, sigs, &nsig) != 0) {
+			n = -EPROTO;
+			break;
+		}
+		n++;
+	}
+	if (live && n >= 0) {
+		ss = atomic_load(&l->l_in.ctl->sockseq);
+		*sock = ss != l->l_sockseen;
+		l->l_sockseen = ss;
+		*inframe = rd.gen == gen && rd.inframe;
+	}
+	pthread_mutex_unlock(&rd_mtx);
+	for (int i = 0; i < nsig; i++)
+		kill(getpid(), sigs[i]);
+	return n;
+}
+
+/*
+ * One round of the reading role on a connection with a lane: takes what
+ * the ring has (and the socket, when the server says it wrote there),
+ * else spins and then sleeps on the ring with the caller's signal mask,
+ * like ppoll does on the socket.  false: a frame is half read from the
+ * socket, so the caller waits on the socket instead.
+ */
+static bool
+call_lanewait(struct waiter *w, struct clane *l, int fd, unsigned gen,
+    dev_t dev, ino_t ino, const sigset_t *orig)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec ts;
+	uint32_t seq;
+	bool sock, inframe;
+	int n, rc, e;
+
+	n = call_lanepump(l, gen, &sock, &inframe);
+	if (n < 0) {
+		cli_msg("rumpclient: malformed frame from the server");
+		conn_lost(gen, EPROTO);
+		return true;
+	}
+	if (sock) {
+		if (!conn_same(fd, dev, ino)) {
+			if (!conn_moved(fd, gen))
+				conn_lost(gen, ENOTCONN);
+			return true;
+		}
+		if ((e = call_pump(fd, gen)) != 0)
+			conn_lost(gen, e);
+		return true;
+	}
+	if (n > 0)
+		return true;		/* the caller looks at w again */
+	if (inframe)
+		return false;
+	seq = atomic_load(&l->l_in.ctl->seq);
+	if (lane_spin(&l->l_in, seq, l->l_spin)) {
+		l->l_spin = lane_spin_adapt(l->l_spin, true);
+		return true;
+	}
+	l->l_spin = lane_spin_adapt(l->l_spin, false);
+	if (call_sigwaiting(orig))
+		call_intr(w);		/* its handler runs right now */
+	if (!call_tmo(w, RD_POLL_NS, &ts) || !lane_sleep_prepare(&l->l_in, &seq))
+		return true;
+	if (atomic_load(&l->l_in.ctl->sockseq) != l->l_sockseen) {
+		lane_sleep_done(&l->l_in);
+		return true;
+	}
+	cli_unblock(orig);
+	rc = lane_wait(l->l_in.ctl, seq, &ts);
+	e = errno;
+	cli_block(NULL);
+	lane_sleep_done(&l->l_in);
+	if (rc == -1 && e == EINTR)
+		call_intr(w);
+	else if (rc == -1 && e == ETIMEDOUT && h_poll(&pfd, 1, 0) > 0) {
+		/* a server that died without a word: the socket says so */
+		if (!conn_same(fd, dev, ino)) {
+			if (!conn_moved(fd, gen))
+				conn_lost(gen, ENOTCONN);
+		} else if ((e = call_pump(fd, gen)) != 0)
+			conn_lost(gen, e);
+	}
+	return true;
+}
+
 /* asks the server to interrupt w's call; at most once per call */
 static void
 call_cancel(struct waiter *w)
@@ -478,7 +592,10 @@ call_cancel(struct waiter *w)
 	gen = cli.gen;
 	fd = cli.fd;
 	h.reqid = w->w_reqid;
-	if (ok && !conn_same(fd, cli.dev, cli.ino))
+	/* behind its request in the lane, if it can */
+	if (ok && cli.lane != NULL && clane_send(cli.lane, &h, NULL, 0) == 0)
+		ok = false;
+	else if (ok && !conn_same(fd, cli.dev, cli.ino))
 		error = ENOTCONN;
 	pthread_mutex_unlock(&cli.mtx);
 	if (ok && error == 0)
@@ -545,6 +662,7 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
     const sigset_t *orig)
 {
 	struct waiter *outer = rd_self;
+	struct clane *lane;
 	struct timespec ts;
 	struct pollfd pfd;
 	unsigned gen;
@@ -559,6 +677,8 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 	pfd.fd = cli.fd;
 	dev = cli.dev;
 	ino = cli.ino;
+	if ((lane = cli.lane) != NULL)
+		clane_hold(lane);
 	for (;;) {
 		go = !w->w_done && call_stillreader(epoch, gen);
 		if (go)
@@ -566,6 +686,11 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 		pthread_mutex_unlock(&cli.mtx);
 		if (!go)
 			break;
+		if (lane != NULL &&
+		    call_lanewait(w, lane, pfd.fd, gen, dev, ino, orig)) {
+			pthread_mutex_lock(&cli.mtx);
+			continue;
+		}
 		if (!call_tmo(w, RD_POLL_NS, &ts)) {
 			pthread_mutex_lock(&cli.mtx);
 			continue;
@@ -583,6 +708,7 @@ call_read(struct waiter *w, unsigned epoch, bool nested,
 		pthread_mutex_lock(&cli.mtx);
 	}
 	rd_self = outer;
+	clane_rele(lane);
 	pthread_mutex_lock(&cli.mtx);
 	if (!nested && cli.reading && cli.repoch == epoch) {
 		cli.reading = false;
@@ -664,6 +790,7 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
     int niov, struct call_dst *dst, const sigset_t *orig)
 {
 	struct sp_hdr h = *hp;
+	struct clane *lane;
 	unsigned gen;
 	int fd, error;
 	bool same;
@@ -680,13 +807,20 @@ call_send(struct waiter *w, const struct sp_hdr *hp, const struct iovec *iov,
 			continue;
 		}
 		fd = cli.fd;
-		same = conn_same(fd, cli.dev, cli.ino);
+		/* the lane does not touch the socket: no identity check */
+		if ((lane = cli.lane) != NULL)
+			clane_hold(lane);
 		*w = (struct waiter){ .w_gen = gen, .w_reqid = call_nextreq(),
 		    .w_dst = dst };
 		TAILQ_INSERT_TAIL(&cli.waiters, w, w_link);
 		pthread_mutex_unlock(&cli.mtx);
 		h.reqid = w->w_reqid;
-		error = same ? conn_writev(fd, &h, iov, niov) : ENOTCONN;
+		error = lane != NULL ? clane_send(lane, &h, iov, niov) : EAGAIN;
+		clane_rele(lane);
+		if (error == EAGAIN) {
+			same = conn_same(fd, cli.dev, cli.ino);
+			error = same ? conn_writev(fd, &h, iov, niov) : ENOTCONN;
+		}
 		pthread_mutex_lock(&cli.mtx);
 		if (error == 0) {
 			w->w_sent = true;

@@ -29,6 +29,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -37,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "sp/sp.h"
+#include "sp/lane.h"
 #include "client/host.h"
 
 #ifndef RUMP_EXPORT
@@ -83,6 +85,16 @@ struct waiter {
 };
 TAILQ_HEAD(waitlist, waiter);
 
+/* the connection's shared-memory lane (lane.c) */
+struct clane {
+	struct lane_shm	*l_shm;
+	struct lane_prod l_out;		/* requests; cli.snd_mtx */
+	struct lane_cons l_in;		/* replies; the reader, rd_mtx */
+	uint32_t	 l_sockseen;	/* rep.sockseq acted on; rd_mtx */
+	long		 l_spin;	/* the reader's spin budget; rd_mtx */
+	atomic_int	 l_refs;
+};
+
 struct cli {
 	pthread_mutex_t	 con_mtx;
 	pthread_mutex_t	 snd_mtx;
@@ -97,6 +109,7 @@ struct cli {
 	int		 oldfd;		/* inherited or dead socket to close */
 	dev_t		 olddev;
 	ino_t		 oldino;
+	struct clane	*lane;		/* or NULL: socket only */
 
 	/* the reading role (cli.mtx) */
 	bool		 reading;
@@ -134,6 +147,16 @@ int conn_writev(int fd, const struct sp_hdr *h, const struct iovec *body,
     int nbody);
 void conn_comm(char out[SP_COMMMAX + 1]);
 int conn_urlstr(const struct sp_url *u, char *buf, size_t len);
+
+/* lane.c: asks for a lane on a fresh connection (con_mtx held); 0 with
+ * *lp NULL when there is none, an errno when the socket failed */
+int clane_open(int fd, struct clane **lp);
+void clane_hold(struct clane *l);
+void clane_rele(struct clane *l);		/* NULL is fine */
+void clane_forget(struct clane *l);		/* fork child: not mapped */
+/* a request through the lane: 0, EAGAIN (take the socket), ENOTCONN */
+int clane_send(struct clane *l, const struct sp_hdr *h,
+    const struct iovec *body, int nbody);
 
 /* call.c */
 uint32_t call_nextreq(void);

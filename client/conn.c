@@ -357,8 +357,11 @@ conn_open(const struct sp_url *u, uint32_t kind, const void *body,
 void
 conn_install(int fd)
 {
+	struct clane *lane = NULL, *old;
 	struct stat st;
 
+	/* a socket that fails here fails the next call, too */
+	(void)clane_open(fd, &lane);
 	h_fstat(fd, &st);
 	pthread_mutex_lock(&cli.mtx);
 	cli.fd = fd;
@@ -367,8 +370,11 @@ conn_install(int fd)
 	cli.gen++;
 	cli.state = CONN_UP;
 	cli.pid = getpid();
+	old = cli.lane;
+	cli.lane = lane;
 	call_reset_reader();
 	pthread_mutex_unlock(&cli.mtx);
+	clane_rele(old);
 }
 
 /* closes the previous socket if the descriptor still is ours (con_mtx) */
@@ -461,6 +467,7 @@ rumpclient__movefd(int fd)
 void
 conn_lost(unsigned gen, int error)
 {
+	struct clane *lane;
 	struct waiter *w;
 
 	pthread_mutex_lock(&cli.mtx);
@@ -476,6 +483,11 @@ conn_lost(unsigned gen, int error)
 		cli.oldino = cli.ino;
 	}
 	cli.fd = -1;
+	if ((lane = cli.lane) != NULL) {
+		cli.lane = NULL;
+		/* wakes a reader asleep on the lane */
+		lane_poke(&lane->l_shm->rep, true);
+	}
 	TAILQ_FOREACH(w, &cli.waiters, w_link) {
 		if (w->w_gen == gen && w->w_sent && !w->w_done) {
 			w->w_done = true;
@@ -486,6 +498,7 @@ conn_lost(unsigned gen, int error)
 	}
 	call_reset_reader();
 	pthread_mutex_unlock(&cli.mtx);
+	clane_rele(lane);
 	if (cli.retry == RUMPCLIENT_RETRYCONN_DIE)
 		_exit(1);
 	(void)error;

@@ -69,6 +69,9 @@ fork_child(void)
 		h_close(cli.fd);
 	cli.fd = -1;
 	cli.state = CONN_NONE;
+	if (cli.lane != NULL)
+		clane_forget(cli.lane);
+	cli.lane = NULL;
 	pthread_mutex_unlock(&cli.mtx);
 	call_forkunlock(true);
 	pthread_mutex_unlock(&cli.snd_mtx);

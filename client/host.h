@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -92,6 +93,42 @@ static inline ssize_t
 h_sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	return syscall(SYS_sendmsg, fd, m, flags);
+}
+
+static inline ssize_t
+h_recvmsg(int fd, struct msghdr *m, int flags)
+{
+	return syscall(SYS_recvmsg, fd, m, flags);
+}
+
+static inline void *
+h_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+static inline int
+h_munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+static inline int
+h_madvise(void *addr, size_t len, int advice)
+{
+	return (int)syscall(SYS_madvise, addr, len, advice);
+}
+
+static inline int
+h_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return (int)syscall(SYS_getsockname, fd, sa, len);
+}
+
+static inline int
+h_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return (int)syscall(SYS_getpeername, fd, sa, len);
 }
 
 static inline ssize_t

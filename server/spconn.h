@@ -90,6 +90,11 @@ struct conn {
 	uint32_t		 c_events;	/* epoll mask now registered */
 	bool			 c_kicked;	/* on the I/O thread's kick list */
 	bool			 c_dropreq;	/* workers: please drop this one */
+	struct slane		*c_lane;	/* shared-memory lane, or NULL */
+	/* CANCELs that came before their request (the request took the
+	 * socket, the cancel the lane): applied when it arrives */
+	uint32_t		 c_early[8];
+	unsigned		 c_nearly;
 	LIST_ENTRY(conn)	 c_kick;
 	/* input, I/O thread only */
 	uint8_t			*c_in;		/* SP_INBUF bytes */
@@ -117,6 +122,9 @@ void conn_send_error(struct conn *c, uint32_t reqid, enum sp_err e);
  * and the caller must then forget those pointers (not free them) */
 bool conn_sendv(struct conn *c, struct iovec *iov, int n, void **own,
     int nown);
+/* sends the frame iov[0..n) with descriptor fd (SCM_RIGHTS) if nothing
+ * is queued before it; false if it could not go */
+bool conn_send_fd(struct conn *c, struct iovec *iov, int n, int fd);
 /* a reply encoded with sp_enc_reply_refs: sends it, then frees b and the
  * call's buffers unless the queue took them */
 void conn_send_reply(struct conn *c, struct sp_hdr *h, struct sp_buf *b,
@@ -144,6 +152,28 @@ const char *conn_name(struct conn *c, char *buf, size_t size);
  * run once another thread leads */
 struct sreq *io_lead(void);
 
+/* spserver.c: admitting a request from the socket or a lane: a CANCEL
+ * is applied, an unknown call or no memory answered; otherwise the
+ * request is registered with c (referenced) and returned for running;
+ * takes body */
+struct sreq *req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body);
+
+/* the listening socket's address family */
+int sp_server_family(void);
+
+/* splane.c: the shared-memory lane of a connection (sp/lane.h) */
+struct slane;
+/* the I/O thread got SP_LANE (offer or confirm): false if c was dropped */
+bool lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body);
+/* ends c's lane, if any (drop, exec, a new offer) */
+void lane_stop(struct conn *c);
+/* c_lock held: puts a whole frame into the lane's reply ring; false if
+ * it must take the socket (no active lane, too large, no room) */
+bool lane_out_locked(struct conn *c, const struct iovec *iov, int n,
+    size_t len);
+/* c_lock held: the socket was written (a sleeping client must look) */
+void lane_sockpoke_locked(struct conn *c);
+
 /* spwork.c: used by the I/O loop */
 int work_init(void);				/* starts the pool and a leader */
 void work_submit(struct sreq *r);		/* takes r */
@@ -153,6 +183,8 @@ bool work_handoff(void);
  * (work_run) instead of handing the loop to another thread */
 bool work_isquick(const struct sreq *r);
 void work_run(struct sreq *r);			/* takes r */
+/* runs r in this thread, whatever it is (a lane runs its calls itself) */
+void req_run(struct sreq *r);
 void req_free(struct sreq *r);
 /* cancels every request of c (c_lock held) */
 void conn_cancel_all_locked(struct conn *c);

@@ -162,8 +162,10 @@ conn_flush_locked(struct conn *c)
 			break;
 		if (n < 0)		/* peer gone: input will see EOF */
 			o->o_i = o->o_niov;
-		else
+		else {
 			iov_advance(o->o_iov, &o->o_i, o->o_niov, (size_t)n);
+			lane_sockpoke_locked(c);
+		}
 		if (o->o_i < o->o_niov)
 			break;
 		c->c_outbytes -= o->o_cost;
@@ -208,9 +210,19 @@ obuf_make(struct iovec *iov, int i, int n, void **own, int nown, size_t rest)
 	return o;
 }
 
-bool
-conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
+/*
+ * conn_sendv, and for the lane offer's reply (fd >= 0) the same with fd
+ * passed along with the frame's first byte: that needs the queue empty,
+ * and *fdsent tells whether it went.
+ */
+static bool
+sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown, int fd,
+    bool *fdsent)
 {
+	union {
+		struct cmsghdr	 h;
+		char		 b[CMSG_SPACE(sizeof(int))];
+	} cm;
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 	size_t total = 0, sent = 0;
 	struct obuf *o;
@@ -221,8 +233,23 @@ conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
 
 	for (int j = 0; j < n; j++)
 		total += iov[j].iov_len;
+	if (fd >= 0) {
+		*fdsent = false;
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		cm.h.cmsg_level = SOL_SOCKET;
+		cm.h.cmsg_type = SCM_RIGHTS;
+		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
+	}
 	pthread_mutex_lock(&c->c_lock);
 	if (c->c_state == CS_DEAD || c->c_dropreq)
+		goto out;
+	if (fd >= 0 && !STAILQ_EMPTY(&c->c_outq))
+		goto out;
+	if (fd < 0 && STAILQ_EMPTY(&c->c_outq) &&
+	    lane_out_locked(c, iov, n, total))
 		goto out;
 	if (STAILQ_EMPTY(&c->c_outq)) {
 		do
@@ -231,6 +258,13 @@ conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
 		if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			goto out;	/* peer gone: input will see EOF */
 		sent = k < 0 ? 0 : (size_t)k;
+		if (sent > 0)
+			lane_sockpoke_locked(c);
+		if (fd >= 0) {
+			*fdsent = sent > 0;
+			if (sent == 0)
+				goto out;
+		}
 	}
 	if (sent == total)
 		goto out;
@@ -254,6 +288,21 @@ conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
 out:
 	pthread_mutex_unlock(&c->c_lock);
 	return taken;
+}
+
+bool
+conn_sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown)
+{
+	return sendv(c, iov, n, own, nown, -1, NULL);
+}
+
+bool
+conn_send_fd(struct conn *c, struct iovec *iov, int n, int fd)
+{
+	bool ok;
+
+	(void)sendv(c, iov, n, NULL, 0, fd, &ok);
+	return ok;
 }
 
 void

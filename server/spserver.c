@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "server/server.h"
 #include "server/spconn.h"
+#include "sp/lane.h"
 
 static int lfd = -1;
 static int lfamily;
@@ -180,6 +181,7 @@ conn_drop(struct conn *c, const char *why)
 	}
 	c->c_outbytes = 0;
 	pthread_mutex_unlock(&c->c_lock);
+	lane_stop(c);
 	epoll_ctl(sp_epfd, EPOLL_CTL_DEL, c->c_fd, NULL);
 	shutdown(c->c_fd, SHUT_RDWR);
 	pthread_mutex_lock(&conns_lock);
@@ -217,6 +219,11 @@ frame_allowed(struct conn *c, const struct sp_hdr *h)
 		conn_malformed(c, h, "unexpected body");
 		return false;
 	}
+	if (h->type == SP_LANE && (h->word > SP_LANE_CONFIRM ||
+	    blen != (h->word == SP_LANE_CONFIRM ? LANE_NONCE : 0))) {
+		conn_malformed(c, h, "bad lane request");
+		return false;
+	}
 	if (h->type == SP_HANDSHAKE && blen > 4 * SP_COMMMAX + SP_COOKIELEN) {
 		conn_malformed(c, h, "handshake too long");
 		return false;
@@ -245,39 +252,59 @@ static void
 do_cancel(struct conn *c, uint32_t reqid)
 {
 	struct sreq *r;
+	bool found = false;
 
 	pthread_mutex_lock(&c->c_lock);
 	LIST_FOREACH(r, &c->c_inflight, r_clink) {
 		if (r->r_hdr.reqid != reqid || r->r_hdr.type != SP_SYSCALL)
 			continue;
+		found = true;
 		r->r_cancelled = true;
 		if (r->r_lwp != NULL)
 			lwp_cancel(r->r_lwp);
 	}
+	/* with a lane, a cancel can overtake its request: keep it a while
+	 * (a late cancel of a finished call is remembered harmlessly;
+	 * request ids do not repeat for 2^32 calls) */
+	if (!found && c->c_lane != NULL)
+		c->c_early[c->c_nearly++ % 8] = reqid;
 	pthread_mutex_unlock(&c->c_lock);
 }
 
-/* A complete frame; takes body.  false: c was dropped. */
+/* c_lock held: did a cancel for reqid come first?  (consumes it) */
 static bool
-dispatch(struct conn *c, const struct sp_hdr *h, uint8_t *body)
+early_cancel_locked(struct conn *c, uint32_t reqid)
+{
+	unsigned n = c->c_nearly < 8 ? c->c_nearly : 8;
+
+	for (unsigned i = 0; i < n; i++)
+		if (c->c_early[i] == reqid) {
+			c->c_early[i] = 0;
+			return true;
+		}
+	return false;
+}
+
+struct sreq *
+req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 {
 	struct sreq *r;
 
 	if (h->type == SP_CANCEL) {
 		do_cancel(c, h->reqid);
 		free(body);
-		return true;
+		return NULL;
 	}
 	if (h->type == SP_SYSCALL && (h->word >= SYS_NRMAX ||
 	    sysent[h->word].name == NULL || sysent[h->word].invoke == NULL)) {
 		free(body);
 		conn_send_error(c, h->reqid, SP_ERR_NOSYS);
-		return true;
+		return NULL;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		free(body);
 		conn_send_error(c, h->reqid, SP_ERR_NOMEM);
-		return true;
+		return NULL;
 	}
 	r->r_hdr = *h;
 	r->r_body = body;
@@ -290,8 +317,27 @@ dispatch(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 	/* a handshake: nothing else may run until the process is set up */
 	if (h->type == SP_HANDSHAKE)
 		c->c_state = CS_PAUSED;
+	if (h->type == SP_SYSCALL && c->c_nearly > 0 &&
+	    early_cancel_locked(c, h->reqid))
+		r->r_cancelled = true;
 	conn_events_locked(c);
 	pthread_mutex_unlock(&c->c_lock);
+	return r;
+}
+
+/* A complete frame; takes body.  false: c was dropped. */
+static bool
+dispatch(struct conn *c, const struct sp_hdr *h, uint8_t *body)
+{
+	struct sreq *r;
+
+	if (h->type == SP_LANE)
+		return lane_request(c, h, body);
+	/* an exec'd image maps a lane of its own */
+	if (h->type == SP_HANDSHAKE && h->word == SP_HS_EXEC)
+		lane_stop(c);
+	if ((r = req_admit(c, h, body)) == NULL)
+		return true;
 	if (h->type == SP_SYSCALL && batch_mine == NULL)
 		batch_mine = r;		/* run by this thread: see io_lead() */
 	else
@@ -663,6 +709,12 @@ int
 spserver_raise_pid(pid_t pid, int sig)
 {
 	return raise_conn(conn_find(NULL, pid), sig);
+}
+
+int
+sp_server_family(void)
+{
+	return lfamily;
 }
 
 int

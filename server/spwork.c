@@ -437,7 +437,7 @@ halt_now(struct sreq *r)
 
 /* --- the pool ------------------------------------------------------------------- */
 
-static void
+void
 req_run(struct sreq *r)
 {
 	struct conn *c = r->r_conn;

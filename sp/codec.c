@@ -77,7 +77,7 @@ sp_hdr_get(const uint8_t in[SP_HDRSIZE], struct sp_hdr *h, uint32_t maxframe)
 	h->word = get32(in + 12);
 	if (h->len < SP_HDRSIZE || h->len > maxframe)
 		return -EPROTO;
-	if (h->type < SP_HANDSHAKE || h->type > SP_ERROR)
+	if (h->type < SP_HANDSHAKE || h->type > SP_TYPE_MAX)
 		return -EPROTO;
 	if (h->flags & ~SP_F_REPLY)
 		return -EPROTO;

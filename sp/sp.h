@@ -34,7 +34,9 @@ enum sp_type {
 	SP_RAISE = 4,		/* S->C; word = signal number; no reply */
 	SP_PREFORK = 5,		/* C->S; reply body = cookie */
 	SP_ERROR = 6,		/* S->C reply; word = enum sp_err */
+	SP_LANE = 7,		/* C->S; word = enum sp_lanekind (sp/lane.h) */
 };
+#define SP_TYPE_MAX	SP_LANE
 #define SP_F_REPLY	0x0001
 
 enum sp_hskind {

@@ -155,6 +155,12 @@ void waitq_leave(struct waiter *w);
 void waitq_wakeup(struct waitq *wq);		/* wakes every waiter */
 /* park on several waiters entered with the same lwp (poll) */
 int lwp_park(struct lwp *l, uint64_t seq, const struct timespec *deadline);
+/*
+ * Called by a thread about to sleep in lwp_park (no kernel lock held):
+ * the embedder (rump_server's lanes) hands work this thread was doing
+ * to another thread before it blocks.  NULL: nothing to do.
+ */
+extern void (*lwp_park_hook)(void);
 /* l's current wake sequence, the seq to pass lwp_park (poll, nanosleep) */
 uint64_t lwp_getseq(struct lwp *l);
 /* deadline = now + ms (ms < 0: NULL semantics handled by caller) */

@@ -103,11 +103,18 @@ deadline_passed(const struct timespec *deadline)
  * the lwp is cancelled.  Cancellation wins over a wakeup so that a
  * cancelled call cannot keep going round its wait loop.
  */
+void (*lwp_park_hook)(void);
+
 int
 lwp_park(struct lwp *l, uint64_t seq, const struct timespec *deadline)
 {
+	void (*hook)(void) = lwp_park_hook;
 	int err = 0;
 
+	/* callers park after finding they must wait: a hook run for a
+	 * wait that ends at once only costs a hand-off */
+	if (hook != NULL && !atomic_load(&l->l_cancel))
+		hook();
 	pthread_mutex_lock(&l->l_mtx);
 	for (;;) {
 		if (atomic_load(&l->l_cancel)) {
