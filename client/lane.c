@@ -202,7 +202,7 @@ clane_open(int fd, struct clane **lp)
 	l->l_shm = s;
 	l->l_out = (struct lane_prod){ .ctl = &s->req, .data = LANE_REQDATA(s) };
 	l->l_in = (struct lane_cons){ .ctl = &s->rep, .data = LANE_REPDATA(s),
-	    .maxframe = SP_MAXFRAME };
+	    .maxframe = SP_MAXFRAME, .peer = &s->req };
 	l->l_sockseen = atomic_load(&s->rep.sockseq);
 	l->l_spin = lane_spin_max();
 	atomic_init(&l->l_refs, 1);

@@ -273,7 +273,8 @@ lane_create(struct conn *c)
 	l->l_shm->maxframe = LANE_MAXFRAME;
 	memcpy(l->l_shm->nonce, l->l_nonce, LANE_NONCE);
 	l->l_in = (struct lane_cons){ .ctl = &l->l_shm->req,
-	    .data = LANE_REQDATA(l->l_shm), .maxframe = LANE_MAXFRAME };
+	    .data = LANE_REQDATA(l->l_shm), .maxframe = LANE_MAXFRAME,
+	    .peer = &l->l_shm->rep };
 	l->l_out = (struct lane_prod){ .ctl = &l->l_shm->rep,
 	    .data = LANE_REPDATA(l->l_shm) };
 	pthread_mutex_init(&l->l_mtx, NULL);

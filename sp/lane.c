@@ -129,7 +129,13 @@ lane_spin(const struct lane_cons *c, uint32_t seq0, long ns)
 {
 	long end;
 
-	if (ns <= 0)
+	int cpu = sched_getcpu();
+
+	atomic_store_explicit(&c->ctl->ccpu, (uint32_t)(cpu + 1),
+	    memory_order_relaxed);
+	if (ns <= 0 || (c->peer != NULL && cpu >= 0 &&
+	    atomic_load_explicit(&c->peer->ccpu, memory_order_relaxed) ==
+	    (uint32_t)(cpu + 1)))
 		return false;
 	end = mono_ns() + ns;
 	for (;;) {

@@ -64,7 +64,8 @@ struct lane_ctl {
 	_Atomic uint32_t sleeping;	/* consumer waits (or is about to) */
 	_Atomic uint32_t sockseq;	/* replies only: socket written */
 	_Atomic uint32_t closed;	/* replies only: server gave up */
-	uint8_t		 _pad2[48];
+	_Atomic uint32_t ccpu;		/* CPU the consumer last waited on, + 1 */
+	uint8_t		 _pad2[44];
 };
 
 struct lane_shm {
@@ -87,12 +88,14 @@ struct lane_prod {
 	uint32_t	 head;
 };
 
-/* the consuming end; tail is ours */
+/* the consuming end; tail is ours.  peer: the other ring's ctl, whose
+ * ccpu says where the thread that will produce for us last waited */
 struct lane_cons {
 	struct lane_ctl	*ctl;
 	const uint8_t	*data;
 	uint32_t	 tail;
 	uint32_t	 maxframe;
+	const struct lane_ctl *peer;
 };
 
 /*
@@ -116,7 +119,9 @@ bool lane_ready(const struct lane_cons *c);	/* a frame is published */
 
 /*
  * Waiting for a frame.  lane_spin: up to ns nanoseconds, until a frame
- * is there or seq moves from seq0; true if so.  lane_sleep_prepare
+ * is there or seq moves from seq0; true if so.  It does not spin while
+ * the peer last ran on our CPU: the scheduler put both threads there,
+ * and spinning would only keep the peer from answering.  lane_sleep_prepare
  * reads seq and sets sleeping; false if a frame came meanwhile (and
  * sleeping is clear again).  lane_wait: the futex wait (tmo relative,
  * NULL none); -1/errno as futex(2).  lane_sleep_done clears sleeping.
