@@ -5,7 +5,9 @@
  *
  *  - null call (getpid) round trip over unix:// and tcp://127.0.0.1,
  *    against a raw ping-pong of the same frame sizes between two
- *    processes; again with client and server pinned to one CPU;
+ *    processes; again with client and server pinned to one CPU; both
+ *    with the shared-memory lane same-host clients get and without it
+ *    (RUMPCLIENT_SHM=no: the socket path a remote client gets);
  *  - getpid throughput of 8 threads sharing the connection, against 1;
  *  - open+fstat+close in null calls' worth, and its exact frame count
  *    seen by a relay between client and server;
@@ -17,6 +19,7 @@
  * or a frame count is not what the protocol promises.
  * Usage: spbench [path/to/rump_server [lat|tp|ofc|io ...]]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +68,7 @@ start(struct endpoint *ep, int family, int cpu, const char *name)
  * alternates runs against each (rc_getpid), both pinned to cpu if >= 0.
  */
 static void
-latency(int family, int cpu)
+latency(int family, int cpu, bool lane)
 {
 	const char *proto = family == AF_UNIX ? "unix://" : "tcp://";
 	char what[64], ref[32], got[32], ratio[16];
@@ -74,8 +77,8 @@ latency(int family, int cpu)
 	pid_t refsrv, srv;
 	int lfd, err;
 
-	snprintf(what, sizeof(what), "null call %s%s", proto,
-	    cpu >= 0 ? ", 1 CPU" : "");
+	snprintf(what, sizeof(what), "null call %s%s%s", proto,
+	    lane ? "" : " socket only", cpu >= 0 ? ", 1 CPU" : "");
 	if (family == AF_UNIX)
 		ep_unix(&rep, "ref.sock");
 	else
@@ -84,7 +87,11 @@ latency(int family, int cpu)
 	refsrv = spawn(cpu, ref_serve, &lfd);
 	close(lfd);
 	srv = start(&ep, family, cpu, "lat.sock");
+	/* librumpclient's switch for the shared-memory lane */
+	if (!lane)
+		setenv("RUMPCLIENT_SHM", "no", 1);
 	err = in_child(ep.url, cpu, rc_getpid, &rep, ns, 2, 20);
+	unsetenv("RUMPCLIENT_SHM");
 	reap(srv);
 	reap(refsrv);
 	if (family == AF_UNIX)
@@ -135,7 +142,9 @@ ofc_time(const struct endpoint *ep)
 }
 
 /* frames one iteration of fn costs: runs with 0 and OFC_N iterations
- * through the relay and divides the difference */
+ * through the relay and divides the difference.  A relay passes no
+ * descriptors, so these clients get no lane: every frame is on the
+ * socket (a lane carries the same frames, one each way per call). */
 static void
 frames(const struct endpoint *relay, int rfd, const char *what,
     void (*fn)(void *, double *), long expect)
@@ -249,10 +258,14 @@ main(int argc, char **argv)
 	load_note();
 	row("what", "reference", "measured", "ratio", "goal");
 	if (wanted(argc, argv, "lat")) {
-		latency(AF_UNIX, -1);
-		latency(AF_INET, -1);
-		latency(AF_UNIX, cpu);
-		latency(AF_INET, cpu);
+		/* same-host clients get the lane; the socket path is what
+		 * a client on another host (or with RUMPCLIENT_SHM=no) gets */
+		for (int lane = 1; lane >= 0; lane--) {
+			latency(AF_UNIX, -1, lane);
+			latency(AF_INET, -1, lane);
+			latency(AF_UNIX, cpu, lane);
+			latency(AF_INET, cpu, lane);
+		}
 	}
 	srv = start(&ep, AF_UNIX, -1, "main.sock");
 	if (wanted(argc, argv, "tp"))

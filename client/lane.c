@@ -1,6 +1,6 @@
 /*
  * lane.c — librumpclient's end of the shared-memory lane (sp/lane.h,
- * docs/protocol.md §9): asking for it after a handshake, mapping it,
+ * docs/protocol.md §7): asking for it after a handshake, mapping it,
  * and sending requests through it.  The reading side lives with the
  * reading role in call.c.
  *

@@ -1,6 +1,6 @@
 /*
  * splane.c — the server side of shared-memory lanes (sp/lane.h,
- * docs/protocol.md §9): creating and passing the memfd, the threads that
+ * docs/protocol.md §7): creating and passing the memfd, the threads that
  * take requests out of a lane's request ring, and replies into its
  * reply ring.
  *

@@ -1,6 +1,6 @@
 /*
  * lane.h — the shared-memory lane: a same-host fast path for sysproxy
- * frames (docs/protocol.md §9, DESIGN.md §3), used by rump_server
+ * frames (docs/protocol.md §7, DESIGN.md §3), used by rump_server
  * (server/splane.c) and librumpclient (client/lane.c).
  *
  * After the handshake a client asks for a lane; the server creates a

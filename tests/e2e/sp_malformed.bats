@@ -84,3 +84,32 @@ bad_case()
 @test "sp malformed: a client that sends requests and never reads the replies" {
 	bad_case noread 'does not read its replies'
 }
+
+# Shared-memory lanes (sp/lane.h): the hostile client maps the memfd it
+# was given and writes into the rings what a real client never would.
+
+@test "sp malformed: lane: a garbage frame header in the request ring" {
+	bad_case lanegarbage 'malformed (frame in the )?lane'
+}
+
+@test "sp malformed: lane: an impossible request ring index" {
+	bad_case laneindex 'malformed lane'
+}
+
+@test "sp malformed: lane: a confirmation with the wrong nonce" {
+	bad_case lanenonce 'lane confirmation does not match'
+}
+
+@test "sp malformed: lane: a HANDSHAKE frame through the ring" {
+	bad_case lanetype 'malformed frame in the lane'
+}
+
+@test "sp malformed: lane: the memfd is sealed, and a call through it works" {
+	# h_badframe fails unless both ftruncates fail with EPERM and the
+	# reply comes; no drop is expected, so no log line either
+	bad_case laneseal
+}
+
+@test "sp malformed: lane: a client that floods the ring and never reads the replies" {
+	bad_case laneflood 'does not read its replies'
+}
