@@ -7,7 +7,7 @@
 # only for the table of call numbers.
 SPT_DIR    := $(B)/tests/sp
 SPT_CLI    := h_simplecli h_stresscli h_forkcli h_sigcli h_reconcli h_exec h_intr \
-	      h_bigio
+	      h_bigio h_lane
 SPT_BINS   := $(addprefix $(SPT_DIR)/,$(SPT_CLI)) $(SPT_DIR)/h_badframe
 SPT_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -pthread -O1 -g -I$(B)/include -Itests/sp
 

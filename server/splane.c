@@ -49,7 +49,7 @@ struct slane {
 	uint8_t			 l_nonce[LANE_NONCE];
 	struct lane_cons	 l_in;		/* the role holder's */
 	struct lane_prod	 l_out;		/* c_lock */
-	bool			 l_active;	/* confirmed; c_lock */
+	atomic_bool		 l_active;	/* confirmed */
 	atomic_bool		 l_stop;
 	pthread_mutex_t		 l_mtx;
 	pthread_cond_t		 l_cv;		/* idle threads */
@@ -125,6 +125,15 @@ lane_consume(struct slane *l)
 
 	cur_role = l;
 	while (!atomic_load(&l->l_stop)) {
+		/* nothing is taken before the client proved it mapped the
+		 * lane (a tcp lane's memfd is open in /proc until then) */
+		if (!atomic_load(&l->l_active)) {
+			seq = atomic_load(&l->l_in.ctl->seq);
+			if (lane_wait(l->l_in.ctl, seq, &tmo) == -1 &&
+			    errno == EAGAIN && ++idle > 1000)
+				usleep(1000);
+			continue;
+		}
 		rc = lane_get(&l->l_in, &h, &body);
 		if (rc == 1) {
 			idle = 0;
@@ -352,14 +361,15 @@ lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 	if (h->word == SP_LANE_CONFIRM) {
 		pthread_mutex_lock(&c->c_lock);
 		l = c->c_lane;
-		ok = l != NULL && !l->l_active &&
+		ok = l != NULL && !atomic_load(&l->l_active) &&
 		    memcmp(body, l->l_nonce, LANE_NONCE) == 0;
 		if (ok) {
-			l->l_active = true;
+			atomic_store(&l->l_active, true);
 			if (l->l_fd >= 0) {
 				close(l->l_fd);
 				l->l_fd = -1;
 			}
+			lane_poke(&l->l_shm->req, false);	/* start taking */
 		}
 		pthread_mutex_unlock(&c->c_lock);
 		free(body);
@@ -394,12 +404,12 @@ lane_out_locked(struct conn *c, const struct iovec *iov, int n, size_t len)
 	struct slane *l = c->c_lane;
 	int rc;
 
-	if (l == NULL || !l->l_active)
+	if (l == NULL || !atomic_load(&l->l_active))
 		return false;
 	rc = lane_put(&l->l_out, iov, n, len);
 	if (rc == -EPROTO) {
 		/* the client wrote an impossible tail: it is not one */
-		l->l_active = false;
+		atomic_store(&l->l_active, false);
 		c->c_dropreq = true;
 		conn_events_locked(c);
 		conn_kick(c);

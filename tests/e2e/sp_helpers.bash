@@ -8,17 +8,19 @@ SPT=$B/tests/sp
 
 # start_server [rump_server options...]: starts it and waits until it
 # listens (-v prints "serving" only then); sets SERVER_PID, RUMP_SERVER.
+# It listens on unix://sock in $TMP, or on SP_URL if that is set.
 start_server()
 {
+	local url=${SP_URL:-unix://sock}
 	[[ -x $B/bin/rump_server && -x $SPT/h_simplecli ]] ||
 	    fail_with "rump_server or tests/sp helpers missing: make sptests"
 	cd "$TMP" || return 1
 	rm -f sock
-	RUMP_SERVER_DEBUG=1 "$B/bin/rump_server" -s -v "$@" unix://sock \
+	RUMP_SERVER_DEBUG=1 "$B/bin/rump_server" -s -v "$@" "$url" \
 	    >"$TMP/server.log" 2>&1 3>&- &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
-	export RUMP_SERVER=unix://sock
+	export RUMP_SERVER=$url
 	wait_serving "$TMP/server.log" "$SERVER_PID" ||
 	    fail_with "rump_server did not start"
 }
