@@ -128,10 +128,15 @@ lane_consume(struct slane *l)
 		/* nothing is taken before the client proved it mapped the
 		 * lane (a tcp lane's memfd is open in /proc until then) */
 		if (!atomic_load(&l->l_active)) {
+			/* asleep as far as wakers know, so that the
+			 * confirmation's poke (and requests) wake us */
+			atomic_store(&l->l_in.ctl->sleeping, 1);
 			seq = atomic_load(&l->l_in.ctl->seq);
-			if (lane_wait(l->l_in.ctl, seq, &tmo) == -1 &&
+			if (!atomic_load(&l->l_active) &&
+			    lane_wait(l->l_in.ctl, seq, &tmo) == -1 &&
 			    errno == EAGAIN && ++idle > 1000)
 				usleep(1000);
+			lane_sleep_done(&l->l_in);
 			continue;
 		}
 		rc = lane_get(&l->l_in, &h, &body);
