@@ -21,12 +21,24 @@ free_port()
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# a directory every user can reach (the build tree and $TMP may sit
+# under directories only root can enter), holding h_lane and its library
+shared_dir()
+{
+	[[ -n ${SHARED:-} ]] && return 0
+	SHARED=$(mktemp -d /tmp/splane.XXXXXX)
+	chmod 755 "$SHARED"
+	cp "$SPT/h_lane" "$B"/lib/librumpclient.so* "$SHARED/"
+	chmod -R a+rX "$SHARED"
+}
+
 # the result of h_lane which, as uid:gid $1 if given
 lane_which()
 {
 	if [[ -n ${1:-} ]]; then
-		run setpriv --reuid="${1%:*}" --regid="${1#*:}" --clear-groups \
-		    "$SPT/h_lane" which
+		shared_dir
+		run env LD_LIBRARY_PATH="$SHARED" setpriv --reuid="${1%:*}" \
+		    --regid="${1#*:}" --clear-groups "$SHARED/h_lane" which
 	else
 		run "$SPT/h_lane" which
 	fi
@@ -66,9 +78,7 @@ lane_which()
 @test "sp lane: an unprivileged unix client gets a lane from a root server" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run the client as another user"
 	command -v setpriv >/dev/null || skip "setpriv needed"
-	# a socket an ordinary user can reach ($TMP's parents may not be)
-	SHARED=$(mktemp -d /tmp/splane.XXXXXX)
-	chmod 755 "$SHARED"
+	shared_dir
 	SP_URL="unix://$SHARED/sock" start_server -lrumpvfs
 	chmod 777 "$SHARED/sock"
 	lane_which 65534:65534
