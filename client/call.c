@@ -185,6 +185,8 @@ call_dispatch(const struct sp_hdr *h, uint8_t *body, size_t blen,
 
 	if (!(h->flags & SP_F_REPLY)) {
 		free(body);
+		if (h->type == SP_LANE && h->word == SP_LANE_POKE)
+			return 0;	/* it woke us: the ring has a reply */
 		if (h->type != SP_RAISE)
 			return EPROTO;
 		if (*nsig < RD_MAXSIG)
@@ -509,9 +511,9 @@ call_lanepump(struct clane *l, unsigned gen, bool *sock, bool *inframe)
 /*
  * One round of the reading role on a connection with a lane: takes what
  * the ring has (and the socket, when the server says it wrote there),
- * else spins and then sleeps on the ring with the caller's signal mask,
- * like ppoll does on the socket.  false: a frame is half read from the
- * socket, so the caller waits on the socket instead.
+ * else spins, then sleeps in ppoll on the socket with the caller's
+ * signal mask.  false: a frame is half read from the socket, so the
+ * caller waits on the socket instead.
  */
 static bool
 call_lanewait(struct waiter *w, struct clane *l, int fd, unsigned gen,
@@ -522,6 +524,7 @@ call_lanewait(struct waiter *w, struct clane *l, int fd, unsigned gen,
 	uint32_t seq;
 	bool sock, inframe;
 	int n, rc, e;
+
 
 	n = call_lanepump(l, gen, &sock, &inframe);
 	if (n < 0) {
@@ -549,23 +552,21 @@ call_lanewait(struct waiter *w, struct clane *l, int fd, unsigned gen,
 		return true;
 	}
 	l->l_spin = lane_spin_adapt(l->l_spin, false);
-	if (call_sigwaiting(orig))
-		call_intr(w);		/* its handler runs right now */
 	if (!call_tmo(w, RD_POLL_NS, &ts) || !lane_sleep_prepare(&l->l_in, &seq))
 		return true;
 	if (atomic_load(&l->l_in.ctl->sockseq) != l->l_sockseen) {
 		lane_sleep_done(&l->l_in);
 		return true;
 	}
-	cli_unblock(orig);
-	rc = lane_wait(l->l_in.ctl, seq, &ts);
+	/* asleep on the socket, with the caller's mask set atomically (a
+	 * signal always interrupts the wait): the server sends a POKE frame
+	 * there for a reply it puts into the ring while we sleep */
+	rc = h_ppoll(&pfd, 1, &ts, orig);
 	e = errno;
-	cli_block(NULL);
 	lane_sleep_done(&l->l_in);
 	if (rc == -1 && e == EINTR)
 		call_intr(w);
-	else if (rc == -1 && e == ETIMEDOUT && h_poll(&pfd, 1, 0) > 0) {
-		/* a server that died without a word: the socket says so */
+	else if (rc > 0) {
 		if (!conn_same(fd, dev, ino)) {
 			if (!conn_moved(fd, gen))
 				conn_lost(gen, ENOTCONN);

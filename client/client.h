@@ -129,6 +129,8 @@ extern struct cli cli;
 int conn_open(const struct sp_url *u, uint32_t kind, const void *body,
     size_t blen, int *fdp);
 int conn_handshake(int fd, uint32_t kind, const void *body, size_t blen);
+/* the last handshake reply's word (SP_HSF_* bits; con_mtx) */
+uint32_t conn_hsword(void);
 int conn_moveup(int fd);
 bool conn_same(int fd, dev_t dev, ino_t ino);
 void conn_install(int fd);		/* cli.mtx not held; con_mtx held */

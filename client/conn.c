@@ -243,6 +243,8 @@ conn_banner(int fd)
  * before an exec) are dropped; a RAISE is delivered when signals are
  * unblocked again.
  */
+static uint32_t hsword;
+
 int
 conn_handshake(int fd, uint32_t kind, const void *body, size_t blen)
 {
@@ -275,8 +277,15 @@ conn_handshake(int fd, uint32_t kind, const void *body, size_t blen)
 			continue;
 		if (r.type == SP_ERROR)
 			return sp_err_errno((enum sp_err)r.word);
+		hsword = r.word;
 		return r.type == SP_HANDSHAKE ? 0 : EPROTO;
 	}
+}
+
+uint32_t
+conn_hsword(void)
+{
+	return hsword;
 }
 
 static int
@@ -485,8 +494,8 @@ conn_lost(unsigned gen, int error)
 	cli.fd = -1;
 	if ((lane = cli.lane) != NULL) {
 		cli.lane = NULL;
-		/* wakes a reader asleep on the lane */
-		lane_poke(&lane->l_shm->rep, true);
+		/* stops a reader spinning on the lane */
+		(void)lane_poke(&lane->l_shm->rep, true, false);
 	}
 	TAILQ_FOREACH(w, &cli.waiters, w_link) {
 		if (w->w_gen == gen && w->w_sent && !w->w_done) {

@@ -70,7 +70,7 @@ fork_child(void)
 	cli.fd = -1;
 	cli.state = CONN_NONE;
 	if (cli.lane != NULL)
-		clane_forget(cli.lane);
+		clane_forget(cli.lane);	/* drops the connection's reference */
 	cli.lane = NULL;
 	pthread_mutex_unlock(&cli.mtx);
 	call_forkunlock(true);

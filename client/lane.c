@@ -151,7 +151,7 @@ clane_open(int fd, struct clane **lp)
 	int mfd = -1, error;
 
 	*lp = NULL;
-	if (!lane_wanted(fd))
+	if (!(conn_hsword() & SP_HSF_LANE) || !lane_wanted(fd))
 		return 0;
 	if ((error = conn_writeall(fd, &h, NULL, 0)) != 0)
 		return error;
@@ -186,10 +186,14 @@ clane_open(int fd, struct clane **lp)
 		v[i] = (uint32_t)body[4 * i] | (uint32_t)body[4 * i + 1] << 8 |
 		    (uint32_t)body[4 * i + 2] << 16 |
 		    (uint32_t)body[4 * i + 3] << 24;
-	if ((s = lane_map(mfd, v)) == NULL)
-		goto out;		/* error 0: socket only */
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
-		h_munmap(s, LANE_SIZE);
+	if ((s = lane_map(mfd, v)) == NULL ||
+	    (l = calloc(1, sizeof(*l))) == NULL) {
+		/* socket only; the server lets the lane go */
+		if (s != NULL)
+			h_munmap(s, LANE_SIZE);
+		h = (struct sp_hdr){ .len = SP_HDRSIZE, .type = SP_LANE,
+		    .reqid = call_nextreq(), .word = SP_LANE_DECLINE };
+		error = conn_writeall(fd, &h, NULL, 0);
 		goto out;
 	}
 	h = (struct sp_hdr){ .len = SP_HDRSIZE + LANE_NONCE, .type = SP_LANE,
@@ -200,7 +204,8 @@ clane_open(int fd, struct clane **lp)
 		goto out;
 	}
 	l->l_shm = s;
-	l->l_out = (struct lane_prod){ .ctl = &s->req, .data = LANE_REQDATA(s) };
+	l->l_out = (struct lane_prod){ .ctl = &s->req, .data = LANE_REQDATA(s),
+	    .futex = true };
 	l->l_in = (struct lane_cons){ .ctl = &s->rep, .data = LANE_REPDATA(s),
 	    .maxframe = SP_MAXFRAME, .peer = &s->req };
 	l->l_sockseen = atomic_load(&s->rep.sockseq);
@@ -228,11 +233,21 @@ clane_rele(struct clane *l)
 	free(l);
 }
 
-/* the child of a fork has no mapping (MADV_DONTFORK): forget it */
+/*
+ * The child of a fork has no mapping (MADV_DONTFORK).  A reader of the
+ * parent's lane may still be on this thread's stack (a handler that
+ * forked interrupted its wait): give the range harmless private memory
+ * and let the references run out as usual.
+ */
 void
 clane_forget(struct clane *l)
 {
-	free(l);
+	void *p = h_mmap(l->l_shm, LANE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED || p != (void *)l->l_shm)
+		return;		/* taken meanwhile: leak the lane, touch nothing */
+	clane_rele(l);
 }
 
 int

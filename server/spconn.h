@@ -152,27 +152,36 @@ const char *conn_name(struct conn *c, char *buf, size_t size);
  * run once another thread leads */
 struct sreq *io_lead(void);
 
-/* spserver.c: admitting a request from the socket or a lane: a CANCEL
- * is applied, an unknown call or no memory answered; otherwise the
- * request is registered with c (referenced) and returned for running;
- * takes body */
-struct sreq *req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body);
+/* spserver.c: admitting a request from the socket (lane NULL) or from
+ * lane: a CANCEL is applied, an unknown call or no memory answered;
+ * otherwise the request is registered with c (referenced) and returned
+ * for running.  A lane's frame is refused once that lane is no longer
+ * c's running lane.  Takes body. */
+struct slane;
+struct sreq *req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body,
+    struct slane *lane);
+/* splane.c: is lane still c's, and c running? */
+bool lane_current(struct conn *c, struct slane *lane);
 
 /* the listening socket's address family */
 int sp_server_family(void);
 
 /* splane.c: the shared-memory lane of a connection (sp/lane.h) */
-struct slane;
 /* the I/O thread got SP_LANE (offer or confirm): false if c was dropped */
 bool lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body);
 /* ends c's lane, if any (drop, exec, a new offer) */
 void lane_stop(struct conn *c);
-/* c_lock held: puts a whole frame into the lane's reply ring; false if
- * it must take the socket (no active lane, too large, no room) */
-bool lane_out_locked(struct conn *c, const struct iovec *iov, int n,
+/* c_lock held: puts a whole frame into the lane's reply ring: 0 when it
+ * did, 1 when the frame must take the socket (no active lane, too large,
+ * no room), -1 when the lane is corrupt and c is to be dropped (the
+ * caller kicks c once it let go of c_lock) */
+int lane_out_locked(struct conn *c, const struct iovec *iov, int n,
     size_t len);
-/* c_lock held: the socket was written (a sleeping client must look) */
+/* c_lock held: the socket was written (a spinning client must look) */
 void lane_sockpoke_locked(struct conn *c);
+/* spout.c, c_lock held and the queue empty: wakes a lane client asleep
+ * on its socket */
+bool conn_poke_locked(struct conn *c);
 
 /* spwork.c: used by the I/O loop */
 int work_init(void);				/* starts the pool and a leader */

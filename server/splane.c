@@ -23,7 +23,17 @@
  *
  * Lifetime: the connection references its lane (c_lane, c_lock) until
  * lane_stop; every lane thread references the lane and the connection.
- * The last lane reference unmaps it.  Lock order: c_lock > l_mtx.
+ * The last lane reference unmaps it.  Lock order: l_mtx > c_lock.
+ *
+ * Threads: at most LANE_MAXTHREADS per lane and LANE_MAXTOTAL in all.
+ * When a lane has no thread to spare, its holder hands each call to the
+ * worker pool (spwork.c) instead of running it, so a client with more
+ * blocked calls than that still gets the call that unblocks them run.
+ *
+ * Waking the client: it sleeps in ppoll on its socket with its own
+ * signal mask (a futex wait could not be interrupted atomically), so a
+ * reply put into the ring while it sleeps is followed by a 16-byte
+ * SP_LANE POKE frame on the socket (conn_poke_locked).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +50,10 @@
 #include "sp/lane.h"
 
 #define LANE_MAXTHREADS	64
+#define LANE_MAXTOTAL	512		/* lane threads of all lanes */
 #define LANE_IDLE_S	5		/* a surplus idle thread exits */
+
+static atomic_int lane_threads;		/* all lanes' */
 
 struct slane {
 	struct conn		*l_conn;
@@ -85,6 +98,19 @@ lane_bad(struct slane *l, const char *why)
 	conn_request_drop(l->l_conn, why);
 }
 
+/* could a thread take over the role if this call sleeps? */
+static bool
+lane_spare(struct slane *l)
+{
+	bool ok;
+
+	pthread_mutex_lock(&l->l_mtx);
+	ok = l->l_nidle > 0 || (l->l_nthreads < LANE_MAXTHREADS &&
+	    atomic_load(&lane_threads) < LANE_MAXTOTAL);
+	pthread_mutex_unlock(&l->l_mtx);
+	return ok;
+}
+
 /* one frame from the request ring; takes body */
 static void
 lane_frame(struct slane *l, const struct sp_hdr *h, uint8_t *body)
@@ -98,8 +124,12 @@ lane_frame(struct slane *l, const struct sp_hdr *h, uint8_t *body)
 		lane_bad(l, "malformed frame in the lane");
 		return;
 	}
-	if ((r = req_admit(l->l_conn, h, body)) != NULL)
+	if ((r = req_admit(l->l_conn, h, body, l)) == NULL)
+		return;
+	if (lane_spare(l))
 		req_run(r);
+	else
+		work_submit(r);
 }
 
 /* gives the role up; this thread then only finishes what it runs */
@@ -198,6 +228,7 @@ lane_main(void *arg)
 	}
 	l->l_nthreads--;
 	pthread_mutex_unlock(&l->l_mtx);
+	atomic_fetch_sub(&lane_threads, 1);
 	lane_rele(l);
 	conn_rele(c);
 	return NULL;
@@ -213,6 +244,10 @@ lane_spawn_locked(struct slane *l)
 
 	if (l->l_nthreads >= LANE_MAXTHREADS)
 		return false;
+	if (atomic_fetch_add(&lane_threads, 1) >= LANE_MAXTOTAL) {
+		atomic_fetch_sub(&lane_threads, 1);
+		return false;
+	}
 	atomic_fetch_add(&l->l_refs, 1);
 	conn_hold(l->l_conn);
 	pthread_attr_init(&a);
@@ -221,6 +256,7 @@ lane_spawn_locked(struct slane *l)
 	pthread_attr_destroy(&a);
 	if (err != 0) {
 		atomic_fetch_sub(&l->l_refs, 1);	/* the caller holds one */
+		atomic_fetch_sub(&lane_threads, 1);
 		conn_rele(l->l_conn);
 		return false;
 	}
@@ -249,7 +285,7 @@ park_hook(void)
 static void
 hook_install(void)
 {
-	lwp_park_hook = park_hook;
+	__atomic_store_n(&lwp_park_hook, park_hook, __ATOMIC_RELEASE);
 }
 
 /* --- setting up and ending ----------------------------------------------------- */
@@ -290,7 +326,7 @@ lane_create(struct conn *c)
 	    .data = LANE_REQDATA(l->l_shm), .maxframe = LANE_MAXFRAME,
 	    .peer = &l->l_shm->rep };
 	l->l_out = (struct lane_prod){ .ctl = &l->l_shm->rep,
-	    .data = LANE_REPDATA(l->l_shm) };
+	    .data = LANE_REPDATA(l->l_shm), .futex = false };
 	pthread_mutex_init(&l->l_mtx, NULL);
 	pthread_cond_init(&l->l_cv, NULL);
 	atomic_init(&l->l_refs, 1);
@@ -311,8 +347,8 @@ lane_stop(struct conn *c)
 	if (l == NULL)
 		return;
 	atomic_store(&l->l_stop, true);
-	lane_poke(&l->l_shm->rep, true);	/* a client asleep on it looks */
-	lane_poke(&l->l_shm->req, false);	/* our holder wakes and quits */
+	lane_poke(&l->l_shm->rep, true, false);	/* a spinning client looks */
+	lane_poke(&l->l_shm->req, false, true);	/* our holder wakes and quits */
 	pthread_mutex_lock(&l->l_mtx);
 	pthread_cond_broadcast(&l->l_cv);
 	pthread_mutex_unlock(&l->l_mtx);
@@ -374,7 +410,7 @@ lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 				close(l->l_fd);
 				l->l_fd = -1;
 			}
-			lane_poke(&l->l_shm->req, false);	/* start taking */
+			lane_poke(&l->l_shm->req, false, true); /* start taking */
 		}
 		pthread_mutex_unlock(&c->c_lock);
 		free(body);
@@ -383,8 +419,20 @@ lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 		return true;
 	}
 	free(body);
+	if (h->word == SP_LANE_DECLINE) {
+		lane_stop(c);		/* its thread and memfd go now */
+		return true;
+	}
+	/* one lane per image: a second offer would only pile up threads
+	 * (an exec'd image offers after the EXEC handshake ended the old) */
+	pthread_mutex_lock(&c->c_lock);
+	ok = c->c_lane == NULL;
+	pthread_mutex_unlock(&c->c_lock);
+	if (!ok) {
+		conn_send_error(c, h->reqid, SP_ERR_STATE);
+		return true;
+	}
 	pthread_once(&hook_once, hook_install);
-	lane_stop(c);
 	if ((l = lane_create(c)) == NULL) {
 		conn_send_error(c, h->reqid, SP_ERR_NOMEM);
 		return true;
@@ -403,31 +451,45 @@ lane_request(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 
 /* --- replies ------------------------------------------------------------------ */
 
-bool
+int
 lane_out_locked(struct conn *c, const struct iovec *iov, int n, size_t len)
 {
 	struct slane *l = c->c_lane;
 	int rc;
 
 	if (l == NULL || !atomic_load(&l->l_active))
-		return false;
+		return 1;
 	rc = lane_put(&l->l_out, iov, n, len);
-	if (rc == -EPROTO) {
-		/* the client wrote an impossible tail: it is not one */
-		atomic_store(&l->l_active, false);
-		c->c_dropreq = true;
-		conn_events_locked(c);
-		conn_kick(c);
-		srv_log("client %d: corrupt lane: dropping the connection",
-		    c->c_id);
-		return true;	/* nobody will read it anyway */
-	}
-	return rc == 0;
+	/* a client asleep in ppoll on its socket is woken there */
+	if (rc == 1 && !conn_poke_locked(c))
+		return -1;
+	if (rc >= 0)
+		return 0;
+	if (rc == -EAGAIN)
+		return 1;
+	/* the client wrote an impossible tail: it is not one of ours */
+	atomic_store(&l->l_active, false);
+	c->c_dropreq = true;
+	conn_events_locked(c);
+	srv_log("client %d: corrupt lane: dropping the connection", c->c_id);
+	return -1;
+}
+
+bool
+lane_current(struct conn *c, struct slane *lane)
+{
+	bool ok;
+
+	pthread_mutex_lock(&c->c_lock);
+	ok = c->c_lane == lane && c->c_state == CS_RUNNING && !c->c_dropreq;
+	pthread_mutex_unlock(&c->c_lock);
+	return ok;
 }
 
 void
 lane_sockpoke_locked(struct conn *c)
 {
+	/* a sleeping client wakes on the socket data itself */
 	if (c->c_lane != NULL)
-		lane_poke(&c->c_lane->l_shm->rep, true);
+		(void)lane_poke(&c->c_lane->l_shm->rep, true, false);
 }

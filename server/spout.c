@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "server/server.h"
 #include "server/spconn.h"
+#include "sp/lane.h"
 
 int sp_epfd = -1, sp_evfd = -1;
 static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -249,8 +250,12 @@ sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown, int fd,
 	if (fd >= 0 && !STAILQ_EMPTY(&c->c_outq))
 		goto out;
 	if (fd < 0 && STAILQ_EMPTY(&c->c_outq) &&
-	    lane_out_locked(c, iov, n, total))
-		goto out;
+	    (k = lane_out_locked(c, iov, n, total)) <= 0) {
+		pthread_mutex_unlock(&c->c_lock);
+		if (k < 0)
+			conn_kick(c);	/* conn_hold takes c_lock */
+		return false;
+	}
 	if (STAILQ_EMPTY(&c->c_outq)) {
 		do
 			k = sendmsg(c->c_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -288,6 +293,41 @@ sendv(struct conn *c, struct iovec *iov, int n, void **own, int nown, int fd,
 out:
 	pthread_mutex_unlock(&c->c_lock);
 	return taken;
+}
+
+/*
+ * c_lock held, queue empty: the 16-byte SP_LANE POKE frame that wakes a
+ * client asleep in ppoll on its socket.  A full socket needs none (the
+ * client has data to read); what a short write leaves is queued.  false:
+ * no memory for that, c is to be dropped (the caller kicks it).
+ */
+bool
+conn_poke_locked(struct conn *c)
+{
+	struct sp_hdr h = { .len = SP_HDRSIZE, .type = SP_LANE,
+	    .word = SP_LANE_POKE };
+	uint8_t hb[SP_HDRSIZE];
+	struct iovec iov = { .iov_base = hb, .iov_len = SP_HDRSIZE };
+	struct obuf *o;
+	ssize_t k;
+	int i = 0;
+
+	sp_hdr_put(hb, &h);
+	do
+		k = send(c->c_fd, hb, SP_HDRSIZE, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (k < 0 && errno == EINTR);
+	if (k <= 0 || k == SP_HDRSIZE)
+		return true;
+	iov_advance(&iov, &i, 1, (size_t)k);
+	if ((o = obuf_make(&iov, 0, 1, NULL, 0, iov.iov_len)) == NULL) {
+		c->c_dropreq = true;	/* the stream cannot be mended */
+		conn_events_locked(c);
+		return false;
+	}
+	STAILQ_INSERT_TAIL(&c->c_outq, o, o_link);
+	c->c_outbytes += o->o_cost;
+	conn_events_locked(c);
+	return true;
 }
 
 bool

@@ -219,7 +219,7 @@ frame_allowed(struct conn *c, const struct sp_hdr *h)
 		conn_malformed(c, h, "unexpected body");
 		return false;
 	}
-	if (h->type == SP_LANE && (h->word > SP_LANE_CONFIRM ||
+	if (h->type == SP_LANE && (h->word > SP_LANE_DECLINE ||
 	    blen != (h->word == SP_LANE_CONFIRM ? LANE_NONCE : 0))) {
 		conn_malformed(c, h, "bad lane request");
 		return false;
@@ -286,10 +286,15 @@ early_cancel_locked(struct conn *c, uint32_t reqid)
 }
 
 struct sreq *
-req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body)
+req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body,
+    struct slane *lane)
 {
 	struct sreq *r;
 
+	if (lane != NULL && !lane_current(c, lane)) {
+		free(body);		/* the lane ended: its frames with it */
+		return NULL;
+	}
 	if (h->type == SP_CANCEL) {
 		do_cancel(c, h->reqid);
 		free(body);
@@ -310,6 +315,14 @@ req_admit(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 	r->r_body = body;
 	r->r_conn = c;
 	pthread_mutex_lock(&c->c_lock);
+	/* checked again under the lock that conn_drop and run_exec cancel
+	 * under: a lane frame is either cancelled with the rest or refused */
+	if (lane != NULL && (c->c_lane != lane || c->c_state != CS_RUNNING ||
+	    c->c_dropreq)) {
+		pthread_mutex_unlock(&c->c_lock);
+		req_free(r);
+		return NULL;
+	}
 	c->c_refs++;
 	LIST_INSERT_HEAD(&c->c_inflight, r, r_clink);
 	c->c_ninflight++;
@@ -336,7 +349,7 @@ dispatch(struct conn *c, const struct sp_hdr *h, uint8_t *body)
 	/* an exec'd image maps a lane of its own */
 	if (h->type == SP_HANDSHAKE && h->word == SP_HS_EXEC)
 		lane_stop(c);
-	if ((r = req_admit(c, h, body)) == NULL)
+	if ((r = req_admit(c, h, body, NULL)) == NULL)
 		return true;
 	if (h->type == SP_SYSCALL && batch_mine == NULL)
 		batch_mine = r;		/* run by this thread: see io_lead() */

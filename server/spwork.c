@@ -284,7 +284,7 @@ run_guest(struct sreq *r)
 	attach(r->r_conn, p, l);
 	srv_debug("client %d: guest pid %d (%s)", r->r_conn->c_id,
 	    (int)p->p_pid, comm);
-	reply_empty(r, SP_HS_GUEST);
+	reply_empty(r, SP_HS_GUEST | SP_HSF_LANE);
 	conn_resume(r->r_conn);
 }
 
@@ -310,7 +310,7 @@ run_fork(struct sreq *r)
 	if (cancel != 0) {
 		lwp_release(k->k_lwp);
 		free(k);
-		reply_empty(r, SP_HS_FORK);
+		reply_empty(r, SP_HS_FORK | SP_HSF_LANE);
 		conn_request_drop(r->r_conn, "fork cancelled");
 		return;
 	}
@@ -318,7 +318,7 @@ run_fork(struct sreq *r)
 	srv_debug("client %d: forked pid %d", r->r_conn->c_id,
 	    (int)k->k_proc->p_pid);
 	free(k);
-	reply_empty(r, SP_HS_FORK);
+	reply_empty(r, SP_HS_FORK | SP_HSF_LANE);
 	conn_resume(r->r_conn);
 }
 
@@ -346,7 +346,7 @@ run_exec(struct sreq *r)
 	proc_setcomm(c->c_proc, comm);
 	srv_debug("client %d: pid %d exec'd as %s", c->c_id,
 	    (int)c->c_proc->p_pid, comm);
-	reply_empty(r, SP_HS_EXEC);
+	reply_empty(r, SP_HS_EXEC | SP_HSF_LANE);
 	conn_resume(c);
 }
 

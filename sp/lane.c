@@ -46,14 +46,17 @@ ring_read(const uint8_t *data, uint32_t idx, void *dst, size_t n)
 	memcpy((uint8_t *)dst + first, data, n - first);
 }
 
-void
-lane_poke(struct lane_ctl *ctl, bool sock)
+bool
+lane_poke(struct lane_ctl *ctl, bool sock, bool futex)
 {
 	if (sock)
 		atomic_fetch_add(&ctl->sockseq, 1);
 	atomic_fetch_add(&ctl->seq, 1);		/* seq_cst: orders the load below */
-	if (atomic_load(&ctl->sleeping))
+	if (!atomic_load(&ctl->sleeping))
+		return false;
+	if (futex)
 		syscall(SYS_futex, &ctl->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	return true;
 }
 
 int
@@ -76,8 +79,7 @@ lane_put(struct lane_prod *p, const struct iovec *iov, int niov, size_t len)
 	}
 	p->head += need;
 	atomic_store_explicit(&p->ctl->head, p->head, memory_order_release);
-	lane_poke(p->ctl, false);
-	return 0;
+	return lane_poke(p->ctl, false, p->futex) && !p->futex ? 1 : 0;
 }
 
 bool

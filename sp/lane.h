@@ -48,6 +48,9 @@
 enum sp_lanekind {
 	SP_LANE_OFFER = 0,	/* C->S: asks for a lane; reply below */
 	SP_LANE_CONFIRM = 1,	/* C->S: body = the nonce read from the lane */
+	SP_LANE_DECLINE = 2,	/* C->S: the offered lane cannot be mapped */
+	SP_LANE_POKE = 3,	/* S->C, not a reply: look at the reply ring
+				   (sent when the client sleeps on the socket) */
 };
 /* SP_LANE reply body: u32 size, u32 ring, u32 maxframe, u32 pid, i32 fd
  * (the memfd in the server, for /proc/<pid>/fd/<fd>; -1 when it came
@@ -81,11 +84,15 @@ struct lane_shm {
 #define LANE_REQDATA(s)	((uint8_t *)(s) + LANE_CTLSIZE)
 #define LANE_REPDATA(s)	((uint8_t *)(s) + LANE_CTLSIZE + LANE_RING)
 
-/* the producing end of a ring; head is ours, the shm copy is for the peer */
+/* the producing end of a ring; head is ours, the shm copy is for the
+ * peer.  futex: the consumer sleeps on the futex (requests), else it
+ * sleeps in ppoll on the socket and the producer pokes it there
+ * (replies: a signal must interrupt that sleep atomically) */
 struct lane_prod {
 	struct lane_ctl	*ctl;
 	uint8_t		*data;
 	uint32_t	 head;
+	bool		 futex;
 };
 
 /* the consuming end; tail is ours.  peer: the other ring's ctl, whose
@@ -100,14 +107,16 @@ struct lane_cons {
 
 /*
  * Publishes the frame gathered from iov[0..niov) (len bytes, header
- * first): 0, -EAGAIN when it is larger than LANE_MAXFRAME or the ring
- * has no room for it now, -EPROTO when the peer's tail is impossible.
- * Wakes the consumer if it sleeps.
+ * first): 0, or 1 when the consumer sleeps and p->futex is not set (the
+ * caller must wake it), -EAGAIN when the frame is larger than
+ * LANE_MAXFRAME or the ring has no room for it now, -EPROTO when the
+ * peer's tail is impossible.  With p->futex, wakes a sleeping consumer.
  */
 int lane_put(struct lane_prod *p, const struct iovec *iov, int niov,
     size_t len);
-/* bumps seq (and sockseq if sock) and wakes the consumer if it sleeps */
-void lane_poke(struct lane_ctl *ctl, bool sock);
+/* bumps seq (and sockseq if sock); true if the consumer sleeps, and then
+ * with futex set it is woken here */
+bool lane_poke(struct lane_ctl *ctl, bool sock, bool futex);
 
 /*
  * The next frame: 1 with its header in *h and its body copied into a

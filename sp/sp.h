@@ -17,7 +17,7 @@
 #include "kern/sysent.h"
 
 #define SP_PROTO_MAJOR	1
-#define SP_PROTO_MINOR	0
+#define SP_PROTO_MINOR	1		/* 1: lanes (SP_LANE) */
 #define SP_BANNER_MAX	96		/* incl. the final '\n' */
 #define SP_HDRSIZE	16
 /* largest frame accepted; the client clamps read/write sizes to SP_MAXIO
@@ -44,6 +44,10 @@ enum sp_hskind {
 	SP_HS_FORK = 2,		/* body: cookie[16], u32 cancel */
 	SP_HS_EXEC = 3,		/* body: new comm */
 };
+/* in a handshake reply's word, besides the kind: what the server offers
+ * (a 1.0 server sets none, and drops a client that sends SP_LANE) */
+#define SP_HS_KINDMASK	0x00ffu
+#define SP_HSF_LANE	0x0100u	/* SP_LANE is understood */
 
 /* protocol errors (SP_ERROR word) and the errno a client reports */
 enum sp_err {

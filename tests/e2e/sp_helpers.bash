@@ -46,6 +46,19 @@ server_threads()
 	awk '/^Threads:/ { print $2 }' "/proc/$SERVER_PID/status"
 }
 
+# wait_idle THREADS: until the server is down to THREADS threads again
+# (workers above the pool's minimum and idle lane threads exit after
+# some idle seconds)
+wait_idle()
+{
+	local i
+	for i in $(seq 150); do
+		[ "$(server_threads)" -le "$1" ] && return 0
+		sleep 0.2
+	done
+	fail_with "server still has $(server_threads) threads, idle had $1"
+}
+
 server_kmem()
 {
 	"$B/bin/rump.sysctl" -n debug.sp.kmem_inuse

@@ -149,6 +149,36 @@ lane_which()
 	[ "$(server_threads)" -le "$thr0" ]
 }
 
+@test "sp lane: more blocked calls than a lane has threads do not stall the call that frees them" {
+	start_server -lrumpvfs
+	run timeout 60 "$SPT/h_lane" many 150
+	echo "$output"
+	[ "$status" -eq 0 ]
+	server_alive
+}
+
+@test "sp lane: a signal interrupts a blocked read whatever its timing" {
+	local ms
+	start_server -lrumpvfs
+	# 250 ms multiples once met the reader's periodic wake-up
+	for ms in 100 250 500 750; do
+		run timeout 20 "$SPT/h_lane" sigread "$ms"
+		echo "$output"
+		[ "$status" -eq 0 ]
+	done
+}
+
+@test "sp lane: a handler that forks while a lane read waits leaves a healthy child" {
+	local ms
+	start_server -lrumpvfs
+	for ms in 300 500 620; do
+		run timeout 20 "$SPT/h_lane" sigread "$ms" fork
+		echo "$output"
+		[ "$status" -eq 0 ]
+	done
+	server_alive
+}
+
 # the main scenarios of sysproxy.bats once more without lanes
 @test "sp socket only: sigsafe, 20,000 calls with remote calls in signal handlers" {
 	start_server -lrumpvfs

@@ -113,3 +113,23 @@ bad_case()
 @test "sp malformed: lane: a client that floods the ring and never reads the replies" {
 	bad_case laneflood 'does not read its replies'
 }
+
+@test "sp malformed: an impossible reply ring tail in a lane" {
+	bad_case lanetail 'corrupt lane: dropping the connection'
+}
+
+@test "sp malformed: a second lane offer is refused, the first lane keeps working" {
+	bad_case lanereoffer
+}
+
+@test "sp malformed: lane calls of connections going away are cancelled, no thread stays" {
+	local thr0
+	start_server -lrumpvfs
+	thr0=$(server_threads)
+	run timeout 120 "$SPT/h_badframe" lanerace 150
+	echo "$output"
+	[ "$status" -eq 0 ]
+	server_alive
+	wait_idle "$thr0"
+	client_works
+}

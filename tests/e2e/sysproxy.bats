@@ -16,18 +16,6 @@ teardown() { common_teardown; }
 	[ "$status" -eq 0 ]
 }
 
-# wait_idle THREADS: until the server is down to THREADS threads again
-# (workers above the pool's minimum exit after some idle seconds)
-wait_idle()
-{
-	local i
-	for i in $(seq 150); do
-		[ "$(server_threads)" -le "$1" ] && return 0
-		sleep 0.2
-	done
-	fail_with "server still has $(server_threads) threads, idle had $1"
-}
-
 # stress_check [kill]: 150 rounds of killing a random one of 32x8 busy
 # clients, after which the server must be back at its idle levels:
 # descriptors and kernel memory (debug.sp.kmem_inuse) exactly, threads

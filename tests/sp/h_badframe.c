@@ -26,6 +26,11 @@
  *	laneindex	confirm, then an impossible request ring head
  *	lanenonce	a confirmation with the wrong nonce
  *	lanetype	confirm, then a well-formed HANDSHAKE frame in the ring
+ *	lanetail	confirm, an impossible reply ring tail, then a request
+ *	lanereoffer	a second offer on the same connection: refused with
+ *			SP_ERR_STATE, the first lane keeps working
+ *	lanerace N	N connections that put poll(-1) in their lane and go
+ *			away around that moment
  *	laneseal	the memfd cannot be shrunk or grown (sealed); then
  *			confirm and one getpid through the ring, whose reply
  *			must come (reply ring or socket) within 5 s: prints OK
@@ -305,7 +310,7 @@ lane_offer(int s, struct hlane *l)
 	    l->shm->ring == LANE_RING && l->shm->maxframe == LANE_MAXFRAME,
 	    "lane header");
 	l->out = (struct lane_prod){ .ctl = &l->shm->req,
-	    .data = LANE_REQDATA(l->shm),
+	    .data = LANE_REQDATA(l->shm), .futex = true,
 	    .head = atomic_load(&l->shm->req.head) };
 	l->in = (struct lane_cons){ .ctl = &l->shm->rep,
 	    .data = LANE_REPDATA(l->shm), .maxframe = LANE_MAXFRAME,
@@ -473,7 +478,47 @@ lane_case(int s, const char *c)
 		printf("memfd sealed\n");
 	}
 	lane_confirm(s, &l, false);
-	if (strcmp(c, "lanegarbage") == 0) {
+	if (strcmp(c, "lanereoffer") == 0) {
+		int64_t end = h_now_ns() + 5 * (int64_t)1000000000;
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		uint8_t hb[SP_HDRSIZE], *body = NULL;
+		struct sp_hdr h;
+		int nofd = -1, rc;
+
+		/* a second lane for the same image is refused (the answer
+		 * may come through the lane), and the first keeps working */
+		send_hdr(s, SP_HDRSIZE, SP_LANE, 0, SP_LANE_OFFER);
+		for (;;) {
+			H_CHECK(h_now_ns() < end, "no answer to a second offer");
+			if ((rc = lane_get(&l.in, &h, &body)) == 1)
+				break;
+			H_CHECK(rc == 0, "reply ring: %d", rc);
+			if (poll(&p, 1, 1) == 1) {
+				recv_fd(s, hb, sizeof(hb), &nofd);
+				H_CHECK(sp_hdr_get(hb, &h, SP_MAXFRAME) == 0,
+				    "reply header");
+				break;
+			}
+		}
+		free(body);
+		H_CHECK(h.type == SP_ERROR && h.word == SP_ERR_STATE &&
+		    h.len == SP_HDRSIZE, "second offer: type %u word %u",
+		    h.type, h.word);
+		enc_getpid(&b);
+		H_CHECK(lane_put_frame(&l, &b, 43) == 0, "lane_put");
+		sp_buf_free(&b);
+		lane_getpid_reply(s, &l, 43);
+		printf("OK\n");
+		return 0;
+	}
+	if (strcmp(c, "lanetail") == 0) {
+		/* an impossible reply ring tail, then a request whose reply
+		 * must go into that ring */
+		atomic_store(&l.shm->rep.tail, 0x80000000u);
+		enc_getpid(&b);
+		H_CHECK(lane_put_frame(&l, &b, 42) == 0, "lane_put");
+		sp_buf_free(&b);
+	} else if (strcmp(c, "lanegarbage") == 0) {
 		struct sp_hdr h = { .len = LANE_MAXFRAME + 64, .type = 0x77,
 		    .flags = 0x1234, .reqid = 5, .word = 0xdeadbeef };
 		uint8_t *d = LANE_REQDATA(l.shm);
@@ -510,6 +555,54 @@ lane_case(int s, const char *c)
 	return 0;
 }
 
+/*
+ * n connections, each putting poll(NULL, 0, -1) into its lane and going
+ * away around that moment: whatever was admitted is cancelled with the
+ * connection, nothing is left blocked in the server (the bats test
+ * counts its threads afterwards)
+ */
+static int
+lane_race(int n)
+{
+	const struct sysent *se = &sp_systab[callnr("poll")];
+	struct sp_argv av[3] = { { .val = 0 }, { .val = 0 },
+	    { .val = (uint64_t)(int64_t)-1 } };
+	struct sp_hdr h;
+	struct sp_buf b;
+	struct iovec iov;
+	struct hlane l;
+	int s;
+
+	sp_buf_init(&b);
+	sp_put_bytes(&b, (uint8_t[SP_HDRSIZE]){ 0 }, SP_HDRSIZE);
+	H_CHECK(sp_enc_call(&b, se, av) == 0 && !b.b_err, "encoding poll");
+	h = (struct sp_hdr){ .len = (uint32_t)b.b_len, .type = SP_SYSCALL,
+	    .reqid = 7, .word = callnr("poll") };
+	sp_hdr_put(b.b_p, &h);
+	iov = (struct iovec){ b.b_p, b.b_len };
+	for (int i = 0; i < n; i++) {
+		s = connect_server();
+		read_banner(s);
+		handshake(s);
+		lane_offer(s, &l);
+		lane_confirm(s, &l, false);
+		usleep(3000 + (useconds_t)(random() % 2000));
+		if (i % 3 == 0)
+			shutdown(s, SHUT_RDWR);
+		H_CHECK(lane_put(&l.out, &iov, 1, b.b_len) == 0, "lane_put");
+		if (i % 3 == 2)
+			for (volatile int j = 0; j < (int)(random() % 20000); j++)
+				continue;
+		shutdown(s, SHUT_RDWR);
+		close(s);
+		munmap(l.shm, LANE_SIZE);
+		close(l.mfd);
+	}
+	sp_buf_free(&b);
+	printf("%d connections gone\n", n);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -518,6 +611,8 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid());
+	if (strcmp(c, "lanerace") == 0)
+		return lane_race(argc > 2 ? atoi(argv[2]) : 100);
 	s = connect_server();
 	read_banner(s);
 	if (strcmp(c, "truncated") == 0) {

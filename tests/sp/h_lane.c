@@ -10,8 +10,18 @@
  *	h_lane fork	rumpclient_fork: parent and child each end up with a
  *			lane of their own and keep working
  *	h_lane exec	rumpclient_exec of itself ("which" in the new image)
+ *	h_lane many N	N threads block reading an empty rump pipe, then
+ *			the main thread writes N bytes: more blocked calls
+ *			than one lane has threads must not stall the write
+ *	h_lane sigread MS [fork]
+ *			a blocked read of an empty rump pipe, SIGUSR1 after
+ *			MS ms (from a helper process): the read returns
+ *			EINTR whatever the timing; with fork, the handler
+ *			forks and the child must live on
  */
+#include <signal.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,6 +137,93 @@ forked(void)
 	printf("fork ok\n");
 }
 
+static int pipefd[2];
+
+static void *
+blocked_read(void *arg)
+{
+	char c;
+
+	(void)arg;
+	return (void *)(intptr_t)rump_sys_read(pipefd[0], &c, 1);
+}
+
+static void
+many(int n)
+{
+	pthread_t *t = calloc((size_t)n, sizeof(*t));
+	char *buf = calloc((size_t)n, 1);
+	void *rv;
+
+	H_CHECK(t != NULL && buf != NULL, "calloc");
+	H_CHECK(rump_sys_pipe(pipefd) == 0, "pipe");
+	for (int i = 0; i < n; i++)
+		H_CHECK(pthread_create(&t[i], NULL, blocked_read, NULL) == 0,
+		    "pthread_create");
+	usleep(500000);			/* let them all block */
+	H_CHECK(rump_sys_write(pipefd[1], buf, (size_t)n) == n, "write");
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], &rv);
+		H_CHECK((intptr_t)rv == 1, "reader %d got %ld", i,
+		    (long)(intptr_t)rv);
+	}
+	printf("%d blocked readers released\n", n);
+}
+
+static volatile sig_atomic_t handled;
+static volatile pid_t inchild = -1;
+static bool fork_in_handler;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	handled = 1;
+	if (fork_in_handler) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			/* the child: the parent's lane is gone from here */
+			H_CHECK(rump_sys_getpid() > 0 || errno != 0, "child");
+			_exit(0);
+		}
+		inchild = p;
+	}
+}
+
+static void
+sigread(int ms, bool withfork)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	pid_t killer, parent = getpid();
+	long n;
+	char c;
+	int st;
+
+	fork_in_handler = withfork;
+	H_CHECK(rump_sys_pipe(pipefd) == 0, "pipe");
+	sigaction(SIGUSR1, &sa, NULL);
+	if ((killer = fork()) == 0) {
+		usleep((useconds_t)ms * 1000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	n = rump_sys_read(pipefd[0], &c, 1);
+	H_CHECK(n == -1 && errno == EINTR && handled,
+	    "read returned %ld, errno %d, handler ran %d", n, errno,
+	    (int)handled);
+	waitpid(killer, &st, 0);
+	if (withfork) {
+		H_CHECK(inchild > 0 && waitpid(inchild, &st, 0) == inchild,
+		    "no child");
+		H_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the child forked in the handler died (%s %d)",
+		    WIFSIGNALED(st) ? "signal" : "status",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+	printf("EINTR after %d ms\n", ms);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -146,7 +243,12 @@ main(int argc, char **argv)
 		H_CHECK(have_lane(), "no lane before exec");
 		rumpclient_exec(argv[0], nargv, environ);
 		h_fail("rumpclient_exec");
-	} else
+	} else if (strcmp(mode, "many") == 0)
+		many(argc > 2 ? atoi(argv[2]) : 100);
+	else if (strcmp(mode, "sigread") == 0)
+		sigread(argc > 2 ? atoi(argv[2]) : 500,
+		    argc > 3 && strcmp(argv[3], "fork") == 0);
+	else
 		h_fail("unknown mode %s", mode);
 	return 0;
 }

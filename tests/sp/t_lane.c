@@ -41,7 +41,7 @@ fix_setup(void **state)
 	f->shm->ring = LANE_RING;
 	f->shm->maxframe = LANE_MAXFRAME;
 	f->p = (struct lane_prod){ .ctl = &f->shm->req,
-	    .data = LANE_REQDATA(f->shm) };
+	    .data = LANE_REQDATA(f->shm), .futex = true };
 	f->c = (struct lane_cons){ .ctl = &f->shm->req,
 	    .data = LANE_REQDATA(f->shm), .maxframe = LANE_MAXFRAME,
 	    .peer = &f->shm->rep };
@@ -454,12 +454,12 @@ t_waiting(void **state)
 	/* spinning: never with ns 0, at once when a frame or seq moved */
 	assert_false(lane_spin(&f->c, seq, 0));
 	assert_false(lane_spin(&f->c, seq, 20000));
-	lane_poke(&f->shm->req, false);
+	lane_poke(&f->shm->req, false, true);
 	assert_int_equal(atomic_load(&f->shm->req.seq), seq + 1);
 	assert_int_equal(atomic_load(&f->shm->req.sockseq), 0);
 	assert_false(lane_spin(&f->c, seq, 0));
 	assert_true(lane_spin(&f->c, seq, 1000000000L));
-	lane_poke(&f->shm->req, true);
+	lane_poke(&f->shm->req, true, true);
 	assert_int_equal(atomic_load(&f->shm->req.sockseq), 1);
 
 	/* a frame is there: ready, and sleep_prepare says no and clears */
