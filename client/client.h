@@ -91,7 +91,7 @@ struct clane {
 	struct lane_prod l_out;		/* requests; cli.snd_mtx */
 	struct lane_cons l_in;		/* replies; the reader, rd_mtx */
 	uint32_t	 l_sockseen;	/* rep.sockseq acted on; rd_mtx */
-	long		 l_spin;	/* the reader's spin budget; rd_mtx */
+	long		 l_spin;	/* the reading role's spin budget */
 	atomic_int	 l_refs;
 };
 
