@@ -470,9 +470,10 @@ static bool call_sigwaiting(const sigset_t *orig);
 
 /*
  * The reader's share of a lane: every frame in the reply ring, handed
- * out as call_pump does.  *sock: the server wrote to the socket since we
- * last looked; *inframe: a frame is half read from the socket.  Returns
- * the frames delivered, or -errno for a lane that cannot be.
+ * out as call_pump does, unless *sock: the server wrote to the socket
+ * since we last looked, which is then read first.  *inframe: a frame is
+ * half read from the socket.  Returns the frames delivered, or -errno
+ * for a lane that cannot be.
  */
 static int
 call_lanepump(struct clane *l, unsigned gen, bool *sock, bool *inframe)
@@ -488,19 +489,23 @@ call_lanepump(struct clane *l, unsigned gen, bool *sock, bool *inframe)
 	live = cli.gen == gen && cli.state == CONN_UP;
 	pthread_mutex_unlock(&cli.mtx);
 	*sock = *inframe = false;
-	while (live && (rc = lane_get(&l->l_in, &h, &body)) != 0) {
+	if (live) {
+		/* what the server wrote to the socket before a frame it put
+		 * into the ring is read first (a RAISE before the reply of
+		 * the kill() that sent it): sockseq moved before that frame
+		 * was published */
+		ss = atomic_load(&l->l_in.ctl->sockseq);
+		*sock = ss != l->l_sockseen;
+		l->l_sockseen = ss;
+		*inframe = rd.gen == gen && rd.inframe;
+	}
+	while (live && !*sock && (rc = lane_get(&l->l_in, &h, &body)) != 0) {
 		if (rc < 0 || call_dispatch(&h, body, h.len - SP_HDRSIZE, gen,
 		    false, sigs, &nsig) != 0) {
 			n = -EPROTO;
 			break;
 		}
 		n++;
-	}
-	if (live && n >= 0) {
-		ss = atomic_load(&l->l_in.ctl->sockseq);
-		*sock = ss != l->l_sockseen;
-		l->l_sockseen = ss;
-		*inframe = rd.gen == gen && rd.inframe;
 	}
 	pthread_mutex_unlock(&rd_mtx);
 	for (int i = 0; i < nsig; i++)
