@@ -145,6 +145,10 @@ int rumpclient__ownfds(int out[2]);
 int conn_writeall(int fd, const struct sp_hdr *h, const void *body,
     size_t blen);
 #define CONN_MAXIOV	(2 * SP_MAXREFS + 1)	/* sp_frame_iov() */
+/* a frame as iovecs: header h (encoded into hb) and the non-empty ones
+ * of body[0..nbody) (at most CONN_MAXIOV); returns their count */
+int conn_frameiov(uint8_t hb[SP_HDRSIZE], const struct sp_hdr *h,
+    const struct iovec *body, int nbody, struct iovec *iov);
 int conn_writev(int fd, const struct sp_hdr *h, const struct iovec *body,
     int nbody);
 void conn_comm(char out[SP_COMMMAX + 1]);

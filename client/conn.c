@@ -125,6 +125,20 @@ conn_writeall(int fd, const struct sp_hdr *h, const void *body, size_t blen)
 	return conn_writev(fd, h, &iov, blen > 0 ? 1 : 0);
 }
 
+int
+conn_frameiov(uint8_t hb[SP_HDRSIZE], const struct sp_hdr *h,
+    const struct iovec *body, int nbody, struct iovec *iov)
+{
+	int n = 1;
+
+	sp_hdr_put(hb, h);
+	iov[0] = (struct iovec){ .iov_base = hb, .iov_len = SP_HDRSIZE };
+	for (int j = 0; j < nbody; j++)
+		if (body[j].iov_len > 0)
+			iov[n++] = body[j];
+	return n;
+}
+
 /* the header, then the body gathered from body[0..nbody): large blocks
  * of a request go out straight from the caller's buffers */
 int
@@ -134,16 +148,12 @@ conn_writev(int fd, const struct sp_hdr *h, const struct iovec *body,
 	uint8_t hb[SP_HDRSIZE];
 	struct iovec iov[1 + CONN_MAXIOV];
 	struct msghdr m = { .msg_iov = iov };
-	int i = 0, n = 1;
+	int i = 0, n;
 	ssize_t k;
 
 	if (nbody > CONN_MAXIOV)
 		return EINVAL;
-	sp_hdr_put(hb, h);
-	iov[0] = (struct iovec){ .iov_base = hb, .iov_len = SP_HDRSIZE };
-	for (int j = 0; j < nbody; j++)
-		if (body[j].iov_len > 0)
-			iov[n++] = body[j];
+	n = conn_frameiov(hb, h, body, nbody, iov);
 	while (i < n) {
 		m.msg_iov = iov + i;
 		m.msg_iovlen = (size_t)(n - i);

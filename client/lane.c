@@ -256,15 +256,11 @@ clane_send(struct clane *l, const struct sp_hdr *h, const struct iovec *body,
 {
 	struct iovec iov[1 + CONN_MAXIOV];
 	uint8_t hb[SP_HDRSIZE];
-	int n = 1, rc;
+	int n, rc;
 
 	if (h->len > LANE_MAXFRAME || nbody > CONN_MAXIOV)
 		return EAGAIN;
-	sp_hdr_put(hb, h);
-	iov[0] = (struct iovec){ .iov_base = hb, .iov_len = SP_HDRSIZE };
-	for (int i = 0; i < nbody; i++)
-		if (body[i].iov_len > 0)
-			iov[n++] = body[i];
+	n = conn_frameiov(hb, h, body, nbody, iov);
 	rc = lane_put(&l->l_out, iov, n, h->len);
 	return rc == 0 ? 0 : rc == -EAGAIN ? EAGAIN : ENOTCONN;
 }

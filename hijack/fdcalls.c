@@ -839,82 +839,30 @@ isatty(int fd)
 	return HOST(isatty)(fd);
 }
 
-HIJACK_EXPORT int
-tcgetattr(int fd, struct termios *t)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcgetattr)(fd, t);
-}
-
 /*
- * The rest of the termios/tty layer: glibc implements these with ioctls
- * of its own, which on a placeholder would say EBADF; nothing in the
- * kernel is a terminal, so the answer is ENOTTY.
+ * The termios/tty layer: glibc implements these with ioctls of its own,
+ * which on a placeholder would say EBADF; nothing in the kernel is a
+ * terminal, so the answer is ENOTTY.  Each is the host's otherwise.
  */
-HIJACK_EXPORT int
-tcsetattr(int fd, int act, const struct termios *t)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcsetattr)(fd, act, t);
+#define NOTTY(ret, name, params, args)					\
+HIJACK_EXPORT ret							\
+name params								\
+{									\
+	if (UNLIKELY(fd_isrump(fd)))					\
+		return seterr(ENOTTY);					\
+	return HOST(name) args;						\
 }
 
-HIJACK_EXPORT pid_t
-tcgetpgrp(int fd)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcgetpgrp)(fd);
-}
-
-HIJACK_EXPORT int
-tcsetpgrp(int fd, pid_t pgrp)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcsetpgrp)(fd, pgrp);
-}
-
-HIJACK_EXPORT pid_t
-tcgetsid(int fd)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcgetsid)(fd);
-}
-
-HIJACK_EXPORT int
-tcflush(int fd, int q)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcflush)(fd, q);
-}
-
-HIJACK_EXPORT int
-tcdrain(int fd)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcdrain)(fd);
-}
-
-HIJACK_EXPORT int
-tcflow(int fd, int act)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcflow)(fd, act);
-}
-
-HIJACK_EXPORT int
-tcsendbreak(int fd, int dur)
-{
-	if (UNLIKELY(fd_isrump(fd)))
-		return seterr(ENOTTY);
-	return HOST(tcsendbreak)(fd, dur);
-}
+NOTTY(int, tcgetattr, (int fd, struct termios *t), (fd, t))
+NOTTY(int, tcsetattr, (int fd, int act, const struct termios *t),
+    (fd, act, t))
+NOTTY(pid_t, tcgetpgrp, (int fd), (fd))
+NOTTY(int, tcsetpgrp, (int fd, pid_t pgrp), (fd, pgrp))
+NOTTY(pid_t, tcgetsid, (int fd), (fd))
+NOTTY(int, tcflush, (int fd, int q), (fd, q))
+NOTTY(int, tcdrain, (int fd), (fd))
+NOTTY(int, tcflow, (int fd, int act), (fd, act))
+NOTTY(int, tcsendbreak, (int fd, int dur), (fd, dur))
 
 HIJACK_EXPORT char *
 ttyname(int fd)

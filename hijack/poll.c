@@ -1301,10 +1301,11 @@ ep_check(int epfd)
 	return errno;
 }
 
-HIJACK_EXPORT int
-epoll_create(int size)
+/* a new epoll instance from the host (or -1): its number starts clean */
+static int
+ep_new(int hostfd)
 {
-	int fd = fd_hostnew(HOST(epoll_create)(size));
+	int fd = fd_hostnew(hostfd);
 
 	if (fd >= 0)
 		ep_reset(fd);
@@ -1312,13 +1313,15 @@ epoll_create(int size)
 }
 
 HIJACK_EXPORT int
+epoll_create(int size)
+{
+	return ep_new(HOST(epoll_create)(size));
+}
+
+HIJACK_EXPORT int
 epoll_create1(int flags)
 {
-	int fd = fd_hostnew(HOST(epoll_create1)(flags));
-
-	if (fd >= 0)
-		ep_reset(fd);
-	return fd;
+	return ep_new(HOST(epoll_create1)(flags));
 }
 
 static int
